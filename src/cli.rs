@@ -1,0 +1,244 @@
+//! The command line: argument parsing (clap) and exit codes. Everything else
+//! is the library's.
+
+use crate::diagnostic::Severity;
+use crate::report::human::{self, HumanOptions};
+use crate::{lint, rules, Options};
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+/// Exit status: no diagnostic at or above `--fail-on`.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: diagnostics at or above `--fail-on`.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit status: usage or configuration error, or an input that could not be
+/// analysed.
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rmw-lint",
+    version,
+    about = "Find read-modify-write and check-then-act race hazards in Rust code",
+    long_about = "Find read-modify-write and check-then-act race hazards in Rust code.\n\n\
+rmw-lint reads source only: it never compiles, runs build scripts or expands macros, \
+so it is safe on untrusted code and fast enough for a pre-commit hook.",
+    after_help = "Examples:\n  rmw-lint src/                         lint a directory\n  rmw-lint --format json .              one JSON document\n  rmw-lint --select atomic-load-store . run one rule\n  cat f.rs | rmw-lint - --stdin-filename src/f.rs\n  rmw-lint rules                        list the rules\n  rmw-lint explain lock-check-then-act  a rule's documentation\n\n\
+Exit status: 0 no diagnostic at or above --fail-on, 1 such diagnostics, 2 usage error or an input that could not be analysed.",
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Files or directories to lint (`-` reads one file from standard input).
+    /// Directories are walked for `*.rs`, honouring .gitignore and .ignore,
+    /// skipping hidden entries and `target/`. Default: `.`
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// When to colour human output: `auto` colours only a terminal and
+    /// honours NO_COLOR.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+
+    /// Run only these rules (comma-separated ids; see `rmw-lint rules`).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    select: Vec<String>,
+
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    ignore: Vec<String>,
+
+    /// Exit with status 1 when a diagnostic at or above this severity is found.
+    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
+    fail_on: FailOn,
+
+    /// Also lint test code (`#[test]` functions and `#[cfg(test)]` modules),
+    /// which is skipped by default.
+    #[arg(long)]
+    include_tests: bool,
+
+    /// Number of files analysed in parallel (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+
+    /// Print diagnostics only, without the summary line.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+
+    /// Print a count of diagnostics per rule instead of each diagnostic
+    /// (human format).
+    #[arg(long)]
+    statistics: bool,
+
+    /// The file name to report standard input under (with `-`); also used
+    /// to find the crate's edition.
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every rule: id, default severity, summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule id, e.g. `atomic-load-store`.
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// rustc-style diagnostics with suggested rewrites.
+    Human,
+    /// One JSON document (schema: version 1).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("rmw-lint: error: {message}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    match &cli.command {
+        Some(Command::Rules) => {
+            let mut out = std::io::stdout().lock();
+            for r in rules::RULES {
+                let _ = writeln!(out, "{:<22} {:<8} {}", r.id, r.severity.as_str(), r.summary());
+            }
+            return Ok(EXIT_OK);
+        }
+        Some(Command::Explain { rule }) => {
+            return match rules::rule(rule) {
+                Some(r) => {
+                    let _ = std::io::stdout().write_all(r.doc.as_bytes());
+                    Ok(EXIT_OK)
+                }
+                None => Err(format!(
+                    "unknown rule `{rule}`; valid rules: {}",
+                    rules::RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+                )),
+            };
+        }
+        None => {}
+    }
+
+    let mut paths = cli.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut stdin = None;
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        paths.retain(|p| p.as_os_str() != "-");
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let name = cli.stdin_filename.clone().unwrap_or_else(|| "-".into());
+        stdin = Some((name, bytes));
+    } else if cli.stdin_filename.is_some() {
+        return Err("--stdin-filename needs `-` among the paths".into());
+    }
+    if cli.jobs == Some(0) {
+        return Err("--jobs must be at least 1".into());
+    }
+    let opts = Options {
+        paths,
+        stdin,
+        include_tests: cli.include_tests,
+        jobs: cli.jobs.unwrap_or(0),
+        select: cli.select.clone(),
+        ignore: cli.ignore.clone(),
+    };
+    let outcome = lint(&opts).map_err(|e| e.to_string())?;
+
+    match cli.format {
+        Format::Json => {
+            let _ = std::io::stdout().write_all(crate::report::json::render(&outcome).as_bytes());
+        }
+        Format::Human => {
+            let choice = color_choice(cli.color);
+            let mut out = StandardStream::stdout(choice);
+            let opts = HumanOptions {
+                quiet: cli.quiet,
+                statistics: cli.statistics,
+            };
+            // A closed pipe (`rmw-lint | head`) is not an error of the lint.
+            let _ = human::render(&outcome, &mut out as &mut dyn WriteColor, opts);
+            let _ = out.flush();
+        }
+    }
+
+    if !outcome.errors.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+    let failing = cli
+        .fail_on
+        .threshold()
+        .is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn color_choice(when: ColorWhen) -> ColorChoice {
+    match when {
+        ColorWhen::Always => ColorChoice::Always,
+        ColorWhen::Never => ColorChoice::Never,
+        ColorWhen::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            if !no_color && std::io::stdout().is_terminal() {
+                ColorChoice::Auto
+            } else {
+                ColorChoice::Never
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Finding the files to lint: explicit files always, directories walked with
+//! the `ignore` crate's defaults (`.gitignore`, `.ignore`, hidden files),
+//! `target/` skipped.
+
+use crate::FileError;
+use std::path::{Path, PathBuf};
+
+/// A file to lint and the name to report it under.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    pub display: String,
+}
+
+/// The name a path is reported under: as given, `/`-separated, without a
+/// leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.to_string()
+}
+
+/// Expands the command line's paths into files, in a stable order.
+pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<FileError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        match std::fs::metadata(root) {
+            Err(e) => errors.push(FileError::new(
+                display_path(root),
+                format!("cannot read this path: {e}; check that it exists and is readable"),
+            )),
+            Ok(m) if m.is_file() => files.push(Input {
+                path: root.clone(),
+                display: display_path(root),
+            }),
+            Ok(_) => walk(root, &mut files, &mut errors),
+        }
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    files.dedup_by(|a, b| a.display == b.display);
+    (files, errors)
+}
+
+fn walk(root: &Path, files: &mut Vec<Input>, errors: &mut Vec<FileError>) {
+    let walker = ignore::WalkBuilder::new(root)
+        .filter_entry(|e| !(e.file_name() == "target" && e.file_type().is_some_and(|t| t.is_dir())))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                let is_file = e.file_type().is_some_and(|t| t.is_file());
+                if is_file && e.path().extension().is_some_and(|x| x == "rs") {
+                    files.push(Input {
+                        path: e.path().to_path_buf(),
+                        display: display_path(e.path()),
+                    });
+                }
+            }
+            Err(err) => {
+                let path = match &err {
+                    ignore::Error::WithPath { path, .. } => display_path(path),
+                    _ => display_path(root),
+                };
+                let detail = err.to_string();
+                errors.push(FileError::new(
+                    path,
+                    format!("cannot read this directory entry: {detail}; check its permissions"),
+                ));
+            }
+        }
+    }
+}

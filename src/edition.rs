@@ -1,0 +1,75 @@
+//! The edition of the crate a file belongs to, read from the nearest
+//! `Cargo.toml` (following `edition.workspace = true` to the workspace
+//! root). Files outside any crate are treated as edition 2021.
+
+use crate::lower::context::Edition;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub struct EditionCache {
+    dirs: Mutex<HashMap<PathBuf, Edition>>,
+}
+
+impl EditionCache {
+    pub fn for_file(&self, file: &Path) -> Edition {
+        let dir = match file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        if let Ok(cache) = self.dirs.lock() {
+            if let Some(e) = cache.get(&dir) {
+                return *e;
+            }
+        }
+        let edition = find(&dir);
+        if let Ok(mut cache) = self.dirs.lock() {
+            cache.insert(dir, edition);
+        }
+        edition
+    }
+}
+
+fn find(dir: &Path) -> Edition {
+    for d in dir.ancestors() {
+        let manifest = d.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            return Edition::default();
+        };
+        let Some(package) = doc.get("package").and_then(|p| p.as_table()) else {
+            // A virtual workspace manifest: keep looking upward.
+            continue;
+        };
+        return match package.get("edition") {
+            Some(toml::Value::String(s)) => Edition::parse(s).unwrap_or_default(),
+            Some(toml::Value::Table(t)) if t.get("workspace").and_then(|w| w.as_bool()) == Some(true) => {
+                workspace_edition(d.parent()).unwrap_or_default()
+            }
+            // Cargo's own default for a manifest without `edition`.
+            _ => Edition::E2015,
+        };
+    }
+    Edition::default()
+}
+
+fn workspace_edition(start: Option<&Path>) -> Option<Edition> {
+    for d in start?.ancestors() {
+        let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) else {
+            continue;
+        };
+        let doc = text.parse::<toml::Table>().ok()?;
+        if let Some(ws) = doc.get("workspace").and_then(|w| w.as_table()) {
+            return ws
+                .get("package")
+                .and_then(|p| p.get("edition"))
+                .and_then(|e| e.as_str())
+                .and_then(Edition::parse);
+        }
+    }
+    None
+}

@@ -1,0 +1,198 @@
+//! Facts about a whole file that function bodies need: its statics, the
+//! field types of its structs, the crates it imports, and its edition.
+//!
+//! There is no type checker; these declarations are what lets the analysis
+//! tell a `DashMap` from a `HashMap` or a `static mut` from a local.
+
+use quote::ToTokens;
+use std::collections::{HashMap, HashSet};
+use syn::visit::Visit;
+
+/// The Rust edition of the crate a file belongs to. It changes drop order
+/// (`if let` scrutinee temporaries, block tail temporaries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Edition {
+    E2015,
+    E2018,
+    #[default]
+    E2021,
+    E2024,
+}
+
+impl Edition {
+    pub fn parse(s: &str) -> Option<Edition> {
+        match s {
+            "2015" => Some(Edition::E2015),
+            "2018" => Some(Edition::E2018),
+            "2021" => Some(Edition::E2021),
+            "2024" => Some(Edition::E2024),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StaticInfo {
+    pub mutable: bool,
+    /// The declared type, as text with spaces removed (`AtomicUsize`).
+    pub ty: String,
+    pub ty_range: std::ops::Range<usize>,
+    pub init_range: std::ops::Range<usize>,
+    pub item_range: std::ops::Range<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct FileCtx {
+    pub edition: Edition,
+    pub statics: HashMap<String, StaticInfo>,
+    /// struct name → field name → type text (spaces removed).
+    pub fields: HashMap<String, HashMap<String, String>>,
+    /// First path segments of every `use` and of paths naming crates we
+    /// care about (`dashmap`, `scc`, `moka`, `sqlx`, `redis`…).
+    pub crates: HashSet<String>,
+}
+
+/// Type text without spaces, for substring tests.
+pub fn type_text(ty: &syn::Type) -> String {
+    ty.to_token_stream()
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+impl FileCtx {
+    pub fn new(file: &syn::File, edition: Edition) -> FileCtx {
+        let mut ctx = FileCtx {
+            edition,
+            ..FileCtx::default()
+        };
+        let mut collector = Collector { ctx: &mut ctx };
+        collector.visit_file(file);
+        ctx
+    }
+
+    /// Whether a type names a map whose every method locks internally.
+    pub fn is_concurrent_map(&self, ty: &str) -> bool {
+        if ty.contains("DashMap") || ty.contains("DashSet") {
+            return true;
+        }
+        if ty.contains("scc::") || ty.contains("moka::") || ty.contains("papaya::") {
+            return true;
+        }
+        let bare = |name: &str| {
+            ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|part| part == name)
+        };
+        (self.crates.contains("scc")
+            && (bare("HashMap") || bare("HashSet") || bare("HashIndex") || bare("HashCache")))
+            || (self.crates.contains("moka") && (bare("Cache") || bare("SegmentedCache")))
+    }
+
+    /// The type of `field` in struct `owner`, if declared in this file.
+    pub fn field_type(&self, owner: &str, field: &str) -> Option<&str> {
+        self.fields
+            .get(owner)
+            .and_then(|f| f.get(field))
+            .map(String::as_str)
+    }
+}
+
+/// The last identifier of a type that names a struct, seen through `Arc`,
+/// `Rc`, `Box`, references and the like (`Arc<Inner>` → `Inner`).
+pub fn inner_type_name(ty: &str) -> Option<&str> {
+    let mut t = ty.trim_start_matches('&').trim_start_matches("mut");
+    for wrapper in ["Arc<", "Rc<", "Box<", "std::sync::Arc<", "Pin<"] {
+        if let Some(rest) = t.strip_prefix(wrapper) {
+            t = rest.trim_start_matches('&').trim_start_matches("mut");
+        }
+    }
+    let end = t
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(t.len());
+    let path = &t[..end];
+    let last = path.rsplit("::").next().unwrap_or(path);
+    (!last.is_empty()).then_some(last)
+}
+
+struct Collector<'a> {
+    ctx: &'a mut FileCtx,
+}
+
+fn range_of(tokens: &impl ToTokens) -> std::ops::Range<usize> {
+    crate::lower::range_of(tokens)
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.ctx.statics.insert(
+            item.ident.to_string(),
+            StaticInfo {
+                mutable: matches!(item.mutability, syn::StaticMutability::Mut(_)),
+                ty: type_text(&item.ty),
+                ty_range: range_of(&item.ty),
+                init_range: range_of(&item.expr),
+                item_range: range_of(item),
+            },
+        );
+        syn::visit::visit_item_static(self, item);
+    }
+
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        let fields = self.ctx.fields.entry(item.ident.to_string()).or_default();
+        for (i, field) in item.fields.iter().enumerate() {
+            let name = field
+                .ident
+                .as_ref()
+                .map(|id| id.to_string())
+                .unwrap_or_else(|| i.to_string());
+            fields.insert(name, type_text(&field.ty));
+        }
+        syn::visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        let mut tree = &item.tree;
+        loop {
+            match tree {
+                syn::UseTree::Path(p) => {
+                    let name = p.ident.to_string();
+                    if name != "crate" && name != "self" && name != "super" {
+                        self.ctx.crates.insert(name);
+                        break;
+                    }
+                    tree = &p.tree;
+                }
+                syn::UseTree::Name(n) => {
+                    self.ctx.crates.insert(n.ident.to_string());
+                    break;
+                }
+                syn::UseTree::Rename(r) => {
+                    self.ctx.crates.insert(r.ident.to_string());
+                    break;
+                }
+                syn::UseTree::Group(g) => {
+                    for t in &g.items {
+                        if let syn::UseTree::Path(p) = t {
+                            self.ctx.crates.insert(p.ident.to_string());
+                        }
+                    }
+                    break;
+                }
+                syn::UseTree::Glob(_) => break,
+            }
+        }
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        if path.segments.len() > 1 {
+            if let Some(first) = path.segments.first() {
+                let name = first.ident.to_string();
+                if matches!(name.as_str(), "dashmap" | "scc" | "moka" | "papaya") {
+                    self.ctx.crates.insert(name);
+                }
+            }
+        }
+        syn::visit::visit_path(self, path);
+    }
+}

@@ -1,0 +1,243 @@
+//! The vocabulary that rules read: what one function body does to shared
+//! state, in source order.
+//!
+//! A rule never walks syntax. Everything it needs — which atomic was loaded,
+//! which lock acquisition a read happened under, which conditions decide
+//! whether a write runs, when a guard dies — is recorded here by the lowering.
+
+use std::ops::Range;
+
+pub type OpId = usize;
+pub type CondId = usize;
+pub type AcqId = usize;
+pub type TargetId = usize;
+
+/// Sorted, deduplicated set of the ops whose *values* flow into an expression.
+pub type Deps = Vec<OpId>;
+
+/// A logical time stamp; every recorded event gets a larger one than the last.
+pub type Time = u32;
+
+/// Where a piece of shared state lives, which decides whether two calls of
+/// the function can touch it at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Root {
+    /// A `static` item (always shared).
+    Static { mutable: bool },
+    /// A field reached through `self`.
+    SelfField,
+    /// A local binding or a parameter.
+    Local,
+    /// A path the analysis cannot resolve (another module's static, say).
+    Other,
+}
+
+/// One piece of state: an atomic, a lock, a concurrent map, a `static mut`.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Identity: two accesses with the same key touch the same object.
+    pub key: String,
+    /// How the user wrote it, for messages (`self.sessions`, `NEXT_ID`).
+    pub display: String,
+    pub root: Root,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
+    /// `lock()`, `try_lock()`: exclusive.
+    Exclusive,
+    /// `read()`: shared.
+    Read,
+    /// `write()`: exclusive.
+    Write,
+    /// One call on a concurrent map (`DashMap::insert`), which locks inside.
+    MapCall,
+}
+
+/// One acquisition of a lock: from the call that takes it to the moment its
+/// guard is dropped.
+#[derive(Debug, Clone)]
+pub struct Acq {
+    pub target: TargetId,
+    pub mode: LockMode,
+    pub start: Time,
+    /// When the guard died; `Time::MAX` while alive (and at the end, if it
+    /// lived to the end of the function).
+    pub end: Time,
+    /// The acquisition expression with its `.unwrap()` / `.await` / `?`.
+    pub range: Range<usize>,
+    /// The binding that holds the guard, if any.
+    pub bound_to: Option<String>,
+    pub shared: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CondKind {
+    If,
+    Match,
+    While,
+    /// `let … else`, or an `if` whose branch leaves the block: the rest of
+    /// the block runs only when the condition went the other way.
+    EarlyExit,
+}
+
+/// A decision: the code it guards runs or not depending on `deps`.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub kind: CondKind,
+    pub time: Time,
+    pub range: Range<usize>,
+    pub deps: Deps,
+}
+
+/// A literal written by a store or an assignment, for telling a flag's
+/// "set" from its "clear".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    Bool(bool),
+    Int(u128),
+}
+
+impl Literal {
+    /// `true`/non-zero sets a flag; `false`/0 clears it.
+    pub fn is_set(self) -> bool {
+        match self {
+            Literal::Bool(b) => b,
+            Literal::Int(i) => i != 0,
+        }
+    }
+}
+
+/// How a stored value is computed from a load of the same atomic, when it
+/// maps onto one read-modify-write instruction.
+#[derive(Debug, Clone)]
+pub enum ValueShape {
+    /// `load <op> other` or `other <op> load` (`op` is `+ - | & ^`).
+    Binary {
+        op: &'static str,
+        load: OpId,
+        other: Range<usize>,
+        load_on_left: bool,
+    },
+    /// `load.max(other)`, `load.min(other)`, `load.wrapping_add(other)`,
+    /// `load.wrapping_sub(other)`.
+    Method {
+        name: String,
+        load: OpId,
+        other: Range<usize>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpKind {
+    AtomicLoad,
+    AtomicStore,
+    AtomicSwap,
+    /// `fetch_add`, `fetch_or`, … (the method name).
+    AtomicFetch(String),
+    /// `compare_exchange` / `compare_exchange_weak` / `compare_and_swap`.
+    AtomicCas,
+    AtomicFetchUpdate,
+    /// A value read through the guard of an acquisition.
+    GuardRead { acq: AcqId },
+    /// A mutation through the guard of an acquisition (method name or `=`).
+    GuardMutate { acq: AcqId, what: String },
+    /// A read of a `static mut`.
+    StaticRead,
+    /// An assignment to a `static mut`: `op` is `=` or a compound operator.
+    StaticWrite { op: String },
+}
+
+/// Source ranges of a method call, so rules can rebuild it from the user's
+/// own text.
+#[derive(Debug, Clone, Default)]
+pub struct CallParts {
+    pub receiver: Range<usize>,
+    pub method: Range<usize>,
+    pub args: Vec<Range<usize>>,
+}
+
+/// One effect on shared state.
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub kind: OpKind,
+    pub target: TargetId,
+    pub time: Time,
+    /// The whole expression (call or assignment).
+    pub range: Range<usize>,
+    /// Ops whose values flow into this op's input (a store's value, a
+    /// fetch's operand, an assignment's right-hand side).
+    pub deps: Deps,
+    /// Conditions deciding whether this op runs, outermost first.
+    pub guards: Vec<CondId>,
+    /// Acquisitions whose guards are alive when this op runs.
+    pub live: Vec<AcqId>,
+    pub in_closure: bool,
+    /// False when the call's result is thrown away (`x.fetch_or(b, o);`).
+    pub result_used: bool,
+    /// Whether the state is shared (see [`Root`] and the receiver kind).
+    pub shared: bool,
+    pub call: Option<CallParts>,
+    pub literal: Option<Literal>,
+    pub shape: Option<ValueShape>,
+}
+
+/// `let v = X.load(o);`: kept so a fix can remove the binding when the store
+/// it feeds was its only use.
+#[derive(Debug, Clone)]
+pub struct LoadBinding {
+    pub name: String,
+    pub load: OpId,
+    pub stmt: Range<usize>,
+    pub reads: u32,
+}
+
+/// Everything the rules know about one function body.
+#[derive(Debug, Default)]
+pub struct FnFacts {
+    /// `Type::method` or `function`, inside inline modules `module::…`.
+    pub name: String,
+    pub targets: Vec<Target>,
+    pub ops: Vec<Op>,
+    pub conds: Vec<Cond>,
+    pub acqs: Vec<Acq>,
+    /// Values that leave the function (`return v`, the tail expression).
+    pub returns: Vec<(Time, Deps)>,
+    pub load_bindings: Vec<LoadBinding>,
+    /// Calls that reach a database, Redis or the filesystem.
+    pub external_calls: Vec<(Time, Range<usize>)>,
+}
+
+impl FnFacts {
+    pub fn target(&self, id: TargetId) -> &Target {
+        &self.targets[id]
+    }
+
+    pub fn op(&self, id: OpId) -> &Op {
+        &self.ops[id]
+    }
+
+    /// The acquisition `acq` for a guard op, if it is one.
+    pub fn acq_of(&self, op: &Op) -> Option<AcqId> {
+        match op.kind {
+            OpKind::GuardRead { acq } | OpKind::GuardMutate { acq, .. } => Some(acq),
+            _ => None,
+        }
+    }
+}
+
+/// Union of two dependency sets.
+pub fn union(a: &Deps, b: &Deps) -> Deps {
+    if a.is_empty() {
+        return b.clone();
+    }
+    if b.is_empty() {
+        return a.clone();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    out.extend_from_slice(a);
+    out.extend_from_slice(b);
+    out.sort_unstable();
+    out.dedup();
+    out
+}

@@ -1,0 +1,178 @@
+//! Finds every function body in a file (free functions, methods, trait
+//! default methods, functions nested in other bodies), skips test code, and
+//! lowers each one.
+
+use super::context::{type_text, FileCtx};
+use super::effects::FnFacts;
+use super::place::Receiver;
+use super::walk::{FnInput, Walker};
+use syn::visit::Visit;
+
+/// Lowers every non-test function body of a file.
+pub fn lower_file(file: &syn::File, ctx: &FileCtx, include_tests: bool) -> Vec<FnFacts> {
+    let mut v = FnVisitor {
+        ctx,
+        include_tests,
+        out: Vec::new(),
+        modules: Vec::new(),
+        self_ty: Vec::new(),
+    };
+    v.visit_file(file);
+    v.out
+}
+
+/// Whether attributes mark an item as test code: `#[test]`, `#[tokio::test]`,
+/// `#[rstest]`, `#[bench]`, `#[cfg(test)]`, `#[cfg(all(test, …))]`.
+pub fn is_test_attrs(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let path = a.path();
+        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if matches!(last.as_str(), "test" | "rstest" | "bench" | "test_case" | "quickcheck" | "proptest") {
+            return true;
+        }
+        if path.is_ident("cfg") {
+            if let syn::Meta::List(list) = &a.meta {
+                let text = list.tokens.to_string();
+                let words: Vec<&str> = text
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                return words.contains(&"test") && !words.contains(&"not") && !words.contains(&"any");
+            }
+        }
+        false
+    })
+}
+
+struct FnVisitor<'c> {
+    ctx: &'c FileCtx,
+    include_tests: bool,
+    out: Vec<FnFacts>,
+    modules: Vec<String>,
+    self_ty: Vec<Option<String>>,
+}
+
+impl FnVisitor<'_> {
+    fn skip(&self, attrs: &[syn::Attribute]) -> bool {
+        !self.include_tests && is_test_attrs(attrs)
+    }
+
+    fn lower(&mut self, name: &str, sig: &syn::Signature, body: &syn::Block) {
+        let self_ty = self.self_ty.last().cloned().flatten();
+        let mut receiver = Receiver::None;
+        let mut params = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Receiver(r) => {
+                    receiver = if r.colon_token.is_some() {
+                        let ty = type_text(&r.ty);
+                        if ty.starts_with("&mut") {
+                            Receiver::Exclusive
+                        } else if ty.starts_with('&') || ty.contains("Arc<") || ty.contains("Rc<") || ty.contains("Pin<&") {
+                            Receiver::Shared
+                        } else {
+                            Receiver::Exclusive
+                        }
+                    } else if r.reference.is_some() && r.mutability.is_none() {
+                        Receiver::Shared
+                    } else {
+                        Receiver::Exclusive
+                    };
+                }
+                syn::FnArg::Typed(t) => {
+                    if let syn::Pat::Ident(pi) = &*t.pat {
+                        params.push((pi.ident.to_string(), type_text(&t.ty)));
+                    }
+                }
+            }
+        }
+        let mut qualified = self.modules.clone();
+        if let Some(ty) = &self_ty {
+            qualified.push(ty.clone());
+        }
+        qualified.push(name.to_string());
+        let input = FnInput {
+            name: qualified.join("::"),
+            receiver,
+            self_ty,
+            params,
+            body,
+        };
+        let facts = Walker::new(self.ctx, &input).run(body);
+        self.out.push(facts);
+    }
+}
+
+impl<'ast> Visit<'ast> for FnVisitor<'_> {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        if self.skip(&m.attrs) {
+            return;
+        }
+        self.modules.push(m.ident.to_string());
+        syn::visit::visit_item_mod(self, m);
+        self.modules.pop();
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        if self.skip(&f.attrs) {
+            return;
+        }
+        self.self_ty.push(None);
+        self.lower(&f.sig.ident.to_string(), &f.sig, &f.block);
+        // Visit the body for nested items only.
+        syn::visit::visit_block(self, &f.block);
+        self.self_ty.pop();
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        if self.skip(&i.attrs) {
+            return;
+        }
+        let name = match &*i.self_ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        self.self_ty.push(name);
+        syn::visit::visit_item_impl(self, i);
+        self.self_ty.pop();
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if self.skip(&f.attrs) {
+            return;
+        }
+        self.lower(&f.sig.ident.to_string(), &f.sig, &f.block);
+        syn::visit::visit_block(self, &f.block);
+    }
+
+    fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
+        if self.skip(&t.attrs) {
+            return;
+        }
+        self.self_ty.push(Some(t.ident.to_string()));
+        syn::visit::visit_item_trait(self, t);
+        self.self_ty.pop();
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        if self.skip(&f.attrs) {
+            return;
+        }
+        if let Some(body) = &f.default {
+            self.lower(&f.sig.ident.to_string(), &f.sig, body);
+            syn::visit::visit_block(self, body);
+        }
+    }
+
+    // Expressions are the walker's business; only items inside them matter
+    // here, and `visit_block` reaches those through statements.
+    fn visit_expr(&mut self, e: &'ast syn::Expr) {
+        match e {
+            syn::Expr::Block(b) => syn::visit::visit_block(self, &b.block),
+            syn::Expr::Unsafe(b) => syn::visit::visit_block(self, &b.block),
+            syn::Expr::Async(b) => syn::visit::visit_block(self, &b.block),
+            syn::Expr::Closure(c) => self.visit_expr(&c.body),
+            _ => syn::visit::visit_expr(self, e),
+        }
+    }
+}

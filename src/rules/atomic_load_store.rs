@@ -1,0 +1,334 @@
+//! `atomic-load-store`: an atomic is loaded and written back in two steps.
+
+use super::{substitute, text, under_same_lock};
+use crate::diagnostic::{Applicability, Edit, Finding, Suggestion};
+use crate::lower::effects::{FnFacts, Op, OpId, OpKind, ValueShape};
+use crate::source::SourceFile;
+
+const RULE: &str = "atomic-load-store";
+
+pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
+    for (id, act) in facts.ops.iter().enumerate() {
+        let is_act = matches!(
+            act.kind,
+            OpKind::AtomicStore | OpKind::AtomicSwap | OpKind::AtomicFetch(_)
+        );
+        if !is_act || !act.shared {
+            continue;
+        }
+        if let Some(f) = flow(facts, file, id, act)
+            .or_else(|| guarded(facts, file, act))
+            .or_else(|| outcome(facts, file, act))
+        {
+            out.push(f);
+        }
+    }
+}
+
+/// Loads of the act's atomic, earlier than it, not under a common lock.
+fn is_racing_load(facts: &FnFacts, act: &Op, load: OpId) -> bool {
+    let l = facts.op(load);
+    l.kind == OpKind::AtomicLoad && l.target == act.target && l.time < act.time && !under_same_lock(l, act)
+}
+
+fn finding(facts: &FnFacts, act: &Op, message: String) -> Finding {
+    Finding {
+        rule: RULE,
+        message,
+        primary: act.range.clone(),
+        labels: Vec::new(),
+        notes: Vec::new(),
+        suggestions: Vec::new(),
+        function: facts.name.clone(),
+        target_key: facts.target(act.target).key.clone(),
+        severity: None,
+    }
+}
+
+fn method(file: &SourceFile, op: &Op) -> String {
+    op.call.as_ref().map(|c| file.slice(c.method.clone()).to_string()).unwrap_or_default()
+}
+
+fn receiver(file: &SourceFile, op: &Op) -> String {
+    op.call.as_ref().map(|c| text(file, &c.receiver)).unwrap_or_default()
+}
+
+fn arg(file: &SourceFile, op: &Op, i: usize) -> String {
+    op.call
+        .as_ref()
+        .and_then(|c| c.args.get(i))
+        .map(|r| text(file, r))
+        .unwrap_or_default()
+}
+
+/// The ordering argument of an op (its last argument).
+fn ordering(file: &SourceFile, op: &Op) -> String {
+    op.call
+        .as_ref()
+        .and_then(|c| c.args.last())
+        .map(|r| text(file, r))
+        .unwrap_or_else(|| "Ordering::SeqCst".into())
+}
+
+/// The ordering for one RMW replacing a load with `load_o` and a write with
+/// `store_o`: the stronger of the two (Acquire + Release = AcqRel).
+fn combined_ordering(load_o: &str, store_o: &str) -> String {
+    let last = |s: &str| s.rsplit("::").next().unwrap_or(s).trim().to_string();
+    let (l, s) = (last(load_o), last(store_o));
+    let prefix = store_o.strip_suffix(s.as_str()).unwrap_or("").to_string();
+    let pick = match (l.as_str(), s.as_str()) {
+        (a, b) if a == b => return store_o.to_string(),
+        ("SeqCst", _) | (_, "SeqCst") => "SeqCst",
+        ("Acquire", "Release") | ("AcqRel", _) | (_, "AcqRel") => "AcqRel",
+        ("Acquire", "Relaxed") => "Acquire",
+        ("Relaxed", _) => return store_o.to_string(),
+        _ => return store_o.to_string(),
+    };
+    format!("{prefix}{pick}")
+}
+
+/// The stored value is computed from a load of the same atomic.
+fn flow(facts: &FnFacts, file: &SourceFile, _id: OpId, act: &Op) -> Option<Finding> {
+    let load = *act.deps.iter().find(|&&d| is_racing_load(facts, act, d))?;
+    let l = facts.op(load);
+    let name = &facts.target(act.target).display;
+    let m = method(file, act);
+    let mut f = finding(
+        facts,
+        act,
+        format!("`{name}` is loaded, then written back with `{m}` in a separate step"),
+    );
+    f.labels.push((l.range.clone(), format!("`{name}` loaded here")));
+    f.notes.push(format!(
+        "another thread can change `{name}` between the load and the `{m}`; its update is then lost"
+    ));
+    f.suggestions.push(rmw_suggestion(facts, file, act, l, load));
+    Some(f)
+}
+
+/// The RMW method that does `shape` in one step.
+fn fetch_for(shape: &ValueShape) -> Option<(&'static str, OpId, std::ops::Range<usize>)> {
+    match shape {
+        ValueShape::Binary {
+            op,
+            load,
+            other,
+            load_on_left,
+        } => {
+            let m = match (*op, load_on_left) {
+                ("+", _) => "fetch_add",
+                ("-", true) => "fetch_sub",
+                ("|", _) => "fetch_or",
+                ("&", _) => "fetch_and",
+                ("^", _) => "fetch_xor",
+                _ => return None,
+            };
+            Some((m, *load, other.clone()))
+        }
+        ValueShape::Method { name, load, other } => {
+            let m = match name.as_str() {
+                "max" => "fetch_max",
+                "min" => "fetch_min",
+                "wrapping_add" => "fetch_add",
+                "wrapping_sub" => "fetch_sub",
+                _ => return None,
+            };
+            Some((m, *load, other.clone()))
+        }
+    }
+}
+
+fn rmw_suggestion(facts: &FnFacts, file: &SourceFile, act: &Op, l: &Op, load: OpId) -> Suggestion {
+    let recv = receiver(file, act);
+    let order = combined_ordering(&ordering(file, l), &ordering(file, act));
+    if let Some((fetch, shape_load, other)) = act.shape.as_ref().and_then(fetch_for) {
+        if shape_load == load {
+            let replacement = format!("{recv}.{fetch}({}, {order})", text(file, &other));
+            let mut edits = vec![Edit {
+                range: act.range.clone(),
+                replacement: replacement.clone(),
+            }];
+            // `let v = X.load(o);` used only by this store: remove it too.
+            if let Some(b) = facts.load_bindings.iter().find(|b| b.load == load && b.reads == 1) {
+                edits.push(Edit {
+                    range: whole_lines(file, &b.stmt),
+                    replacement: String::new(),
+                });
+            }
+            edits.sort_by_key(|e| e.range.start);
+            return Suggestion {
+                message: format!("do the read-modify-write in one atomic step with `{fetch}`"),
+                applicability: Applicability::MachineApplicable,
+                replacement_text: Some(replacement),
+                edits,
+            };
+        }
+    }
+    // No single instruction: a `fetch_update` closure computing the same value.
+    let value = act.call.as_ref().and_then(|c| c.args.first()).cloned();
+    let load_order = ordering(file, l);
+    let (param, body) = match value {
+        Some(v) => match substitute(file, &v, &l.range, "current") {
+            Some(body) => ("current".to_string(), body),
+            None => {
+                let binding = facts.load_bindings.iter().find(|b| b.load == load).map(|b| b.name.clone());
+                (binding.unwrap_or_else(|| "current".into()), file.slice(v).to_string())
+            }
+        },
+        None => ("current".into(), "current".into()),
+    };
+    let text = format!(
+        "{recv}.fetch_update({}, {load_order}, |{param}| Some({body}))",
+        ordering(file, act)
+    );
+    Suggestion {
+        message: "compute the new value inside `fetch_update`, which retries if another thread wrote in between".into(),
+        applicability: Applicability::Manual,
+        replacement_text: Some(text),
+        edits: Vec::new(),
+    }
+}
+
+/// A statement's range widened to whole lines when it is alone on them, so
+/// removing it leaves no blank line behind.
+fn whole_lines(file: &SourceFile, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let text = &file.text;
+    let line_start = text[..r.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let before_blank = text[line_start..r.start].chars().all(char::is_whitespace);
+    let line_end = text[r.end..].find('\n').map(|i| r.end + i + 1).unwrap_or(text.len());
+    let after_blank = text[r.end..line_end].trim().is_empty();
+    if before_blank && after_blank {
+        line_start..line_end
+    } else {
+        r.clone()
+    }
+}
+
+/// A condition on a load of the same atomic decides whether the act runs.
+fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
+    let mut racing = None;
+    for &c in &act.guards {
+        let cond = &facts.conds[c];
+        for &d in &cond.deps {
+            let l = facts.op(d);
+            if l.kind != OpKind::AtomicLoad || l.target != act.target || l.time > act.time {
+                continue;
+            }
+            if under_same_lock(l, act) {
+                // Re-checked under a lock held across the act: the
+                // double-checked pattern.
+                return None;
+            }
+            racing.get_or_insert((c, d));
+        }
+    }
+    let (c, load) = racing?;
+    let cond = &facts.conds[c];
+    let l = facts.op(load);
+    let name = &facts.target(act.target).display;
+    let m = method(file, act);
+    let mut f = finding(
+        facts,
+        act,
+        format!("`{name}` is checked, then changed with `{m}` in a separate step"),
+    );
+    f.labels.push((l.range.clone(), format!("`{name}` checked here")));
+    f.notes.push(format!(
+        "two threads can both pass the check before either one's `{m}` lands, so the condition no longer holds when it runs"
+    ));
+    let recv = receiver(file, act);
+    let order = ordering(file, act);
+    let check = substitute(file, &cond.range, &l.range, "current");
+    let suggestion = if act.kind == OpKind::AtomicStore && act.literal.is_some() {
+        // A one-shot flag: test and set in one step.
+        let swapped = format!("{recv}.swap({}, {order})", arg(file, act, 0));
+        let cond_text = substitute(file, &cond.range, &l.range, &swapped)
+            .unwrap_or_else(|| format!("/* old value */ {swapped}"));
+        Suggestion {
+            message: format!("test and set in one step with `swap`, and remove the separate `{m}`"),
+            applicability: Applicability::Manual,
+            replacement_text: Some(format!("if {cond_text} {{ … }}")),
+            edits: Vec::new(),
+        }
+    } else {
+        let new_value = match &act.kind {
+            OpKind::AtomicFetch(k) => {
+                let op = match k.as_str() {
+                    "fetch_add" => "+",
+                    "fetch_sub" => "-",
+                    "fetch_or" => "|",
+                    "fetch_and" => "&",
+                    "fetch_xor" => "^",
+                    _ => "?",
+                };
+                if op == "?" {
+                    format!("/* {k} */ current")
+                } else {
+                    format!("current {op} {}", arg(file, act, 0))
+                }
+            }
+            _ => arg(file, act, 0),
+        };
+        let check = check.unwrap_or_else(|| "/* the check, on current */ true".into());
+        Suggestion {
+            message: "check and update in one atomic step with `fetch_update` (it returns `Err` when the check fails)".into(),
+            applicability: Applicability::Manual,
+            replacement_text: Some(format!(
+                "{recv}.fetch_update({order}, {}, |current| if {check} {{ Some({new_value}) }} else {{ None }})",
+                ordering(file, l)
+            )),
+            edits: Vec::new(),
+        }
+    };
+    f.suggestions.push(suggestion);
+    Some(f)
+}
+
+/// A load's value is used as the outcome of a later RMW whose own result
+/// is thrown away.
+fn outcome(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
+    if act.result_used && act.kind != OpKind::AtomicStore {
+        return None;
+    }
+    let used_after = |load: OpId| {
+        facts.conds.iter().any(|c| c.time > act.time && c.deps.contains(&load))
+            || facts.returns.iter().any(|(t, deps)| *t > act.time && deps.contains(&load))
+    };
+    let load = facts
+        .ops
+        .iter()
+        .enumerate()
+        .find(|(i, _)| is_racing_load(facts, act, *i) && used_after(*i))
+        .map(|(i, _)| i)?;
+    let l = facts.op(load);
+    let name = &facts.target(act.target).display;
+    let m = method(file, act);
+    let mut f = finding(
+        facts,
+        act,
+        format!("the old value of `{name}` is taken from an earlier load, not from the `{m}` that changes it"),
+    );
+    f.labels.push((l.range.clone(), format!("`{name}` loaded here, and this value is used afterwards")));
+    f.notes.push(format!(
+        "another thread can change `{name}` between the load and the `{m}`, so the value this function reports is stale"
+    ));
+    let recv = receiver(file, act);
+    let binding = facts
+        .load_bindings
+        .iter()
+        .find(|b| b.load == load)
+        .map(|b| b.name.clone())
+        .unwrap_or_else(|| "previous".into());
+    let call = if act.kind == OpKind::AtomicStore {
+        format!("{recv}.swap({}, {})", arg(file, act, 0), ordering(file, act))
+    } else {
+        text(file, &act.range)
+    };
+    f.suggestions.push(Suggestion {
+        message: format!("use the previous value that the read-modify-write itself returns, instead of the separate load"),
+        applicability: Applicability::Manual,
+        replacement_text: Some(format!("let {binding} = {call};")),
+        edits: Vec::new(),
+    });
+    Some(f)
+}

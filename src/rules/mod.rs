@@ -1,0 +1,123 @@
+//! The rule catalogue. Each rule is a small function from one function's
+//! effects ([`FnFacts`]) to findings; none of them looks at syntax.
+
+pub mod atomic_load_store;
+pub mod lock_check_then_act;
+pub mod static_flag_lock;
+pub mod static_mut_rmw;
+
+use crate::diagnostic::{Finding, Severity};
+use crate::lower::context::FileCtx;
+use crate::lower::effects::{FnFacts, Op};
+use crate::source::SourceFile;
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// `rules/<id>.md`, embedded.
+    pub doc: &'static str,
+}
+
+impl RuleInfo {
+    /// The one-sentence summary: the first plain paragraph of the doc.
+    pub fn summary(&self) -> &'static str {
+        self.doc
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("**"))
+            .unwrap_or("")
+    }
+}
+
+pub const RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: "atomic-load-store",
+        severity: Severity::Error,
+        doc: include_str!("../../rules/atomic-load-store.md"),
+    },
+    RuleInfo {
+        id: "lock-check-then-act",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/lock-check-then-act.md"),
+    },
+    RuleInfo {
+        id: "static-flag-lock",
+        severity: Severity::Error,
+        doc: include_str!("../../rules/static-flag-lock.md"),
+    },
+    RuleInfo {
+        id: "static-mut-rmw",
+        severity: Severity::Error,
+        doc: include_str!("../../rules/static-mut-rmw.md"),
+    },
+];
+
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// Runs every enabled rule over one function.
+///
+/// One hazard gives one finding: a flag reported as a hand-made lock is not
+/// reported again by the rules for its individual loads and stores.
+pub fn check_function(
+    facts: &FnFacts,
+    file: &SourceFile,
+    ctx: &FileCtx,
+    enabled: &HashSet<&'static str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut flags = Vec::new();
+    static_flag_lock::check(facts, file, &mut flags);
+    let claimed: HashSet<String> = flags.iter().map(|f| f.target_key.clone()).collect();
+    if enabled.contains("static-flag-lock") {
+        out.extend(flags);
+    }
+    let mut rest = Vec::new();
+    if enabled.contains("atomic-load-store") {
+        atomic_load_store::check(facts, file, &mut rest);
+    }
+    if enabled.contains("static-mut-rmw") {
+        static_mut_rmw::check(facts, file, ctx, &mut rest);
+    }
+    if enabled.contains("lock-check-then-act") {
+        lock_check_then_act::check(facts, file, &mut rest);
+    }
+    out.extend(rest.into_iter().filter(|f| {
+        f.rule == "lock-check-then-act" || !claimed.contains(&f.target_key)
+    }));
+    out
+}
+
+/// Whether two ops ran under the same live lock acquisition, which makes
+/// the pair atomic with respect to everyone who takes that lock.
+pub fn under_same_lock(a: &Op, b: &Op) -> bool {
+    a.live.iter().any(|x| b.live.contains(x))
+}
+
+/// `outer`'s text with `inner` (a range inside it) replaced.
+pub fn substitute(file: &SourceFile, outer: &Range<usize>, inner: &Range<usize>, with: &str) -> Option<String> {
+    if inner.start < outer.start || inner.end > outer.end {
+        return None;
+    }
+    Some(format!(
+        "{}{}{}",
+        file.slice(outer.start..inner.start),
+        with,
+        file.slice(inner.end..outer.end)
+    ))
+}
+
+/// The text of a range, with runs of whitespace folded to one space.
+pub fn text(file: &SourceFile, r: &Range<usize>) -> String {
+    file.slice(r.clone()).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Indents every line after the first by `pad`.
+pub fn indent(s: &str, pad: &str) -> String {
+    s.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
+}
