@@ -52,7 +52,7 @@ pub struct Binding {
 struct Scope {
     bindings: Vec<Binding>,
     guards: Vec<AcqId>,
-    post_guards: usize,
+    post_guards: Vec<CondId>,
 }
 
 /// The value of an expression, as far as the rules care.
@@ -61,6 +61,9 @@ pub(crate) struct Val {
     deps: Deps,
     /// The value is a lock guard (or a place inside one) of this acquisition.
     guard: Option<AcqId>,
+    /// The value is the guard itself (not a place inside it): binding it
+    /// with `let` moves the guard into the binding.
+    guard_owned: bool,
     /// The value is exactly the result of this atomic load.
     direct_load: Option<OpId>,
     shape: Option<ValueShape>,
@@ -516,14 +519,16 @@ impl<'a> Walker<'a> {
         self.scopes.push(Scope::default());
     }
 
-    fn pop_scope(&mut self) {
-        if let Some(scope) = self.scopes.pop() {
-            for acq in scope.guards.into_iter().rev() {
-                self.release(acq);
-            }
-            let keep = self.cond_stack.len().saturating_sub(scope.post_guards);
-            self.cond_stack.truncate(keep);
+    fn pop_scope(&mut self) -> Vec<CondId> {
+        let Some(scope) = self.scopes.pop() else {
+            return Vec::new();
+        };
+        for acq in scope.guards.into_iter().rev() {
+            self.release(acq);
         }
+        let keep = self.cond_stack.len().saturating_sub(scope.post_guards.len());
+        self.cond_stack.truncate(keep);
+        scope.post_guards
     }
 
     fn end_scope_guards_all(&mut self) {
@@ -540,13 +545,20 @@ impl<'a> Walker<'a> {
     fn add_post_guard(&mut self, cond: CondId) {
         self.cond_stack.push(cond);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.post_guards += 1;
+            scope.post_guards.push(cond);
         }
     }
 
     // ---- blocks and statements -------------------------------------------
 
     fn block(&mut self, b: &syn::Block) -> Val {
+        self.block_with(b, false)
+    }
+
+    /// A block; with `propagate`, an early exit inside it (`if c { return }`)
+    /// keeps guarding the code after the block, as it does for a plain
+    /// `{ … }` or `unsafe { … }` statement.
+    fn block_with(&mut self, b: &syn::Block, propagate: bool) -> Val {
         self.push_scope();
         let mut val = Val::default();
         let mut diverges = false;
@@ -558,7 +570,12 @@ impl<'a> Walker<'a> {
                 val = v;
             }
         }
-        self.pop_scope();
+        let post = self.pop_scope();
+        if propagate {
+            for c in post {
+                self.add_post_guard(c);
+            }
+        }
         val.diverges = diverges;
         val
     }
@@ -643,7 +660,7 @@ impl<'a> Walker<'a> {
                         // handled below through Pat::Type
                     }
                 }
-                if let Some(acq) = val.guard {
+                if let (Some(acq), true) = (val.guard, val.guard_owned) {
                     // The guard moves into the binding instead of dying with
                     // the statement.
                     let claimed = self
@@ -790,8 +807,9 @@ impl<'a> Walker<'a> {
                 self.block(&l.body);
                 Val::default()
             }
+            Expr::Block(b) if b.label.is_none() => self.block_with(&b.block, true),
             Expr::Block(b) => self.block(&b.block),
-            Expr::Unsafe(u) => self.block(&u.block),
+            Expr::Unsafe(u) => self.block_with(&u.block, true),
             Expr::Const(c) => self.block(&c.block),
             Expr::TryBlock(t) => self.block(&t.block),
             Expr::Async(a) => {
@@ -842,6 +860,7 @@ impl<'a> Walker<'a> {
                 ..Val::default()
             },
             Expr::Try(t) => {
+                // `m.lock()?` is still the guard.
                 let mut v = self.expr(&t.expr);
                 v.shape = None;
                 v.literal = None;
@@ -918,6 +937,7 @@ impl<'a> Walker<'a> {
                 return Val {
                     deps: b.deps,
                     guard: b.guard,
+                    guard_owned: b.guard.is_some(),
                     direct_load: b.direct_load,
                     alias: b.alias,
                     ..Val::default()
@@ -1024,7 +1044,9 @@ impl<'a> Walker<'a> {
             self.facts.external_calls.push((t, range_of(c)));
         }
         if last == "clone" && c.args.len() == 1 && segs.len() >= 2 {
-            if let Some(place) = self.place(&c.args[0]) {
+            if let Some(mut place) = self.place(&c.args[0]) {
+                // A second handle to the object: it is shared from now on.
+                place.shared = true;
                 self.expr(&c.args[0]);
                 self.mark_escaped(&c.args[0]);
                 return Val {
@@ -1156,6 +1178,7 @@ impl<'a> Walker<'a> {
                     let acq = self.acquire(&place, mode, range_of(e));
                     return Val {
                         guard: Some(acq),
+                        guard_owned: true,
                         ..Val::default()
                     };
                 }
@@ -1180,6 +1203,7 @@ impl<'a> Walker<'a> {
                 return Val {
                     deps: union(&args.deps, &vec![op]),
                     guard: (name == "get" || name == "get_mut" || name == "iter").then_some(acq),
+                    guard_owned: true,
                     ..Val::default()
                 };
             }
@@ -1201,6 +1225,7 @@ impl<'a> Walker<'a> {
                 }
                 return Val {
                     guard: Some(acq),
+                    guard_owned: recv.guard_owned,
                     deps: recv.deps,
                     ..Val::default()
                 };
@@ -1224,8 +1249,9 @@ impl<'a> Walker<'a> {
             ..Val::default()
         };
         if name == "clone" && nargs == 0 {
-            if let Some(place) = self.place(&mc.receiver) {
+            if let Some(mut place) = self.place(&mc.receiver) {
                 self.mark_escaped(&mc.receiver);
+                place.shared = true;
                 v.alias = Some(place);
             }
         }
