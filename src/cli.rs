@@ -153,7 +153,13 @@ fn run(cli: Cli) -> Result<u8, String> {
         Some(Command::Rules) => {
             let mut out = std::io::stdout().lock();
             for r in rules::RULES {
-                let _ = writeln!(out, "{:<22} {:<8} {}", r.id, r.severity.as_str(), r.summary());
+                let _ = writeln!(
+                    out,
+                    "{:<22} {:<8} {}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary()
+                );
             }
             return Ok(EXIT_OK);
         }
@@ -165,7 +171,11 @@ fn run(cli: Cli) -> Result<u8, String> {
                 }
                 None => Err(format!(
                     "unknown rule `{rule}`; valid rules: {}",
-                    rules::RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ")
+                    rules::RULES
+                        .iter()
+                        .map(|r| r.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             };
         }

@@ -104,7 +104,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Places a finding in its file. `occurrence` tells apart findings that
     /// would otherwise hash the same (same rule, function, message, code).
-    pub fn from_finding(f: Finding, severity: Severity, file: &SourceFile, occurrence: usize) -> Diagnostic {
+    pub fn from_finding(
+        f: Finding,
+        severity: Severity,
+        file: &SourceFile,
+        occurrence: usize,
+    ) -> Diagnostic {
         let fingerprint = fingerprint(&f, file, occurrence);
         Diagnostic {
             rule: f.rule,
@@ -151,7 +156,10 @@ pub fn fingerprint_key(f: &Finding, file: &SourceFile) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    format!("{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}", f.rule, file.path, f.function, f.message, code)
+    format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+        f.rule, file.path, f.function, f.message, code
+    )
 }
 
 fn fingerprint(f: &Finding, file: &SourceFile, occurrence: usize) -> String {

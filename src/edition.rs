@@ -47,7 +47,9 @@ fn find(dir: &Path) -> Edition {
         };
         return match package.get("edition") {
             Some(toml::Value::String(s)) => Edition::parse(s).unwrap_or_default(),
-            Some(toml::Value::Table(t)) if t.get("workspace").and_then(|w| w.as_bool()) == Some(true) => {
+            Some(toml::Value::Table(t))
+                if t.get("workspace").and_then(|w| w.as_bool()) == Some(true) =>
+            {
                 workspace_edition(d.parent()).unwrap_or_default()
             }
             // Cargo's own default for a manifest without `edition`.

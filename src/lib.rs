@@ -82,8 +82,17 @@ pub enum UsageError {
 }
 
 /// The set of rules a run enables.
-pub fn enabled_rules(select: &[String], ignore: &[String]) -> Result<HashSet<&'static str>, UsageError> {
-    let all = || rules::RULES.iter().map(|r| r.id).collect::<Vec<_>>().join(", ");
+pub fn enabled_rules(
+    select: &[String],
+    ignore: &[String],
+) -> Result<HashSet<&'static str>, UsageError> {
+    let all = || {
+        rules::RULES
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let check = |ids: &[String], flag: &'static str| -> Result<(), UsageError> {
         for id in ids {
             if rules::rule(id).is_none() {
@@ -107,7 +116,9 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
     let enabled = enabled_rules(&opts.select, &opts.ignore)?;
     let (inputs, mut errors) = discover::discover(&opts.paths);
     let jobs = if opts.jobs == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     } else {
         opts.jobs
     };
@@ -130,7 +141,9 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
                     Err(e) => {
                         return FileResult::error(FileError::new(
                             input.display.clone(),
-                            format!("cannot read this file: {e}; check that it exists and is readable"),
+                            format!(
+                                "cannot read this file: {e}; check that it exists and is readable"
+                            ),
                         ))
                     }
                 };
@@ -139,7 +152,13 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
             })
             .collect();
         if let Some((name, bytes, edition)) = stdin_job {
-            results.push(analyze_bytes(&name, bytes, edition, opts.include_tests, &enabled));
+            results.push(analyze_bytes(
+                &name,
+                bytes,
+                edition,
+                opts.include_tests,
+                &enabled,
+            ));
         }
         results
     });
@@ -148,7 +167,8 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
         ..Outcome::default()
     };
     for r in results {
-        let keep_source = !r.diagnostics.is_empty() || r.error.as_ref().is_some_and(|e| e.span.is_some());
+        let keep_source =
+            !r.diagnostics.is_empty() || r.error.as_ref().is_some_and(|e| e.span.is_some());
         if let (true, Some(src)) = (keep_source, &r.source) {
             outcome.sources.insert(src.path.clone(), src.clone());
         }
@@ -164,13 +184,20 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
 /// Diagnostics in output order: file, line, column, rule.
 pub fn sort_diagnostics(d: &mut [Diagnostic]) {
     d.sort_by(|a, b| {
-        (a.file.as_str(), a.span.start.line, a.span.start.column, a.rule, &a.message).cmp(&(
-            b.file.as_str(),
-            b.span.start.line,
-            b.span.start.column,
-            b.rule,
-            &b.message,
-        ))
+        (
+            a.file.as_str(),
+            a.span.start.line,
+            a.span.start.column,
+            a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                b.file.as_str(),
+                b.span.start.line,
+                b.span.start.column,
+                b.rule,
+                &b.message,
+            ))
     });
 }
 

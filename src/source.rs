@@ -87,7 +87,11 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line terminator.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts.get(line.wrapping_sub(1)).copied().unwrap_or(self.text.len());
+        let start = self
+            .line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
         let end = self
             .line_starts
             .get(line)

@@ -19,7 +19,11 @@ fn bin() -> Command {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    bin().current_dir(dir).args(args).output().expect("rmw-lint runs")
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rmw-lint runs")
 }
 
 fn json(out: &Output) -> Value {
@@ -41,8 +45,18 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(run(dir.path(), &["clean.rs"]).status.code(), Some(0));
     write(dir.path(), "hazard.rs", HAZARD);
     assert_eq!(run(dir.path(), &["hazard.rs"]).status.code(), Some(1));
-    assert_eq!(run(dir.path(), &["--fail-on", "never", "hazard.rs"]).status.code(), Some(0));
-    assert_eq!(run(dir.path(), &["--fail-on", "error", "hazard.rs"]).status.code(), Some(1));
+    assert_eq!(
+        run(dir.path(), &["--fail-on", "never", "hazard.rs"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(dir.path(), &["--fail-on", "error", "hazard.rs"])
+            .status
+            .code(),
+        Some(1)
+    );
     // A warning-level rule does not fail `--fail-on error`.
     write(
         dir.path(),
@@ -51,7 +65,12 @@ fn exit_codes_follow_fail_on() {
     );
     let out = run(dir.path(), &["--format", "json", "warn.rs"]);
     assert_eq!(json(&out)["diagnostics"][0]["severity"], "warning");
-    assert_eq!(run(dir.path(), &["--fail-on", "error", "warn.rs"]).status.code(), Some(0));
+    assert_eq!(
+        run(dir.path(), &["--fail-on", "error", "warn.rs"])
+            .status
+            .code(),
+        Some(0)
+    );
     assert_eq!(run(dir.path(), &["warn.rs"]).status.code(), Some(1));
 }
 
@@ -62,42 +81,78 @@ fn usage_errors_exit_2() {
     let out = run(dir.path(), &["--select", "no-such-rule", "a.rs"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no-such-rule") && err.contains("atomic-load-store"), "{err}");
+    assert!(
+        err.contains("no-such-rule") && err.contains("atomic-load-store"),
+        "{err}"
+    );
     assert_eq!(run(dir.path(), &["--no-such-flag"]).status.code(), Some(2));
-    assert_eq!(run(dir.path(), &["--format", "xml", "a.rs"]).status.code(), Some(2));
-    assert_eq!(run(dir.path(), &["--jobs", "0", "a.rs"]).status.code(), Some(2));
-    assert_eq!(run(dir.path(), &["explain", "no-such-rule"]).status.code(), Some(2));
+    assert_eq!(
+        run(dir.path(), &["--format", "xml", "a.rs"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(dir.path(), &["--jobs", "0", "a.rs"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(dir.path(), &["explain", "no-such-rule"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn broken_inputs_are_reported_and_the_rest_still_linted() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "src/good.rs", HAZARD);
-    write(dir.path(), "src/broken.rs", "fn main() {\n    let x = ;\n}\n");
+    write(
+        dir.path(),
+        "src/broken.rs",
+        "fn main() {\n    let x = ;\n}\n",
+    );
     write(dir.path(), "src/latin1.rs", b"// caf\xe9\nfn f() {}\n");
     let out = run(dir.path(), &["--format", "json", "src", "missing_dir"]);
     assert_eq!(out.status.code(), Some(2));
     let doc = json(&out);
     assert_eq!(doc["summary"]["diagnostics"], 1, "good.rs is still linted");
     let errors = doc["errors"].as_array().expect("errors array");
-    let files: Vec<&str> = errors.iter().map(|e| e["file"].as_str().unwrap_or("")).collect();
+    let files: Vec<&str> = errors
+        .iter()
+        .map(|e| e["file"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(files, ["missing_dir", "src/broken.rs", "src/latin1.rs"]);
-    assert_eq!(errors[1]["span"]["start"]["line"], 2, "syntax error position");
-    assert!(errors[2]["message"].as_str().unwrap_or("").contains("UTF-8"));
+    assert_eq!(
+        errors[1]["span"]["start"]["line"], 2,
+        "syntax error position"
+    );
+    assert!(errors[2]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("UTF-8"));
     // Human output names the file and the position too.
     let human = run(dir.path(), &["--color", "never", "src"]);
     let text = String::from_utf8_lossy(&human.stdout);
     assert!(text.contains("src/broken.rs:2:"), "{text}");
-    assert!(text.contains("src/latin1.rs") && text.contains("could not be analysed"), "{text}");
+    assert!(
+        text.contains("src/latin1.rs") && text.contains("could not be analysed"),
+        "{text}"
+    );
 }
 
 #[test]
 fn deep_nesting_and_huge_files_do_not_crash() {
     let dir = tempfile::tempdir().expect("tempdir");
     let depth = 5000;
-    let nested = format!("pub fn f() -> i32 {{ {}1{} }}\n", "(".repeat(depth), ")".repeat(depth));
+    let nested = format!(
+        "pub fn f() -> i32 {{ {}1{} }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     write(dir.path(), "nested.rs", nested);
-    let blocks = format!("pub fn g() {{ {}{} }}\n", "{ ".repeat(depth), "} ".repeat(depth));
+    let blocks = format!(
+        "pub fn g() {{ {}{} }}\n",
+        "{ ".repeat(depth),
+        "} ".repeat(depth)
+    );
     write(dir.path(), "blocks.rs", blocks);
     let chain = format!("pub fn h() -> i32 {{ 1{} }}\n", " + 1".repeat(100_000));
     write(dir.path(), "chain.rs", chain);
@@ -112,7 +167,12 @@ fn deep_nesting_and_huge_files_do_not_crash() {
     write(dir.path(), "big.rs", &big);
     let out = run(dir.path(), &["--format", "json", "."]);
     let doc = json(&out);
-    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(0), "{}", doc["errors"]);
+    assert_eq!(
+        doc["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        doc["errors"]
+    );
     assert_eq!(doc["summary"]["files"], 4);
     assert_eq!(doc["summary"]["diagnostics"], 20_000);
     assert_eq!(out.status.code(), Some(1));
@@ -121,13 +181,24 @@ fn deep_nesting_and_huge_files_do_not_crash() {
 #[test]
 fn stdin_with_a_file_name() {
     let mut child = bin()
-        .args(["--format", "json", "--stdin-filename", "src/counter.rs", "-"])
+        .args([
+            "--format",
+            "json",
+            "--stdin-filename",
+            "src/counter.rs",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(HAZARD.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(HAZARD.as_bytes())
+        .expect("write stdin");
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(1));
     let doc = json(&out);
@@ -167,23 +238,47 @@ fn json_document_matches_the_schema() {
     assert_eq!(doc["version"], 1);
     assert_eq!(doc["tool"]["name"], "rmw-lint");
     assert_eq!(doc["tool"]["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(doc["summary"], serde_json::json!({"files": 1, "diagnostics": 1, "errors": 0}));
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"files": 1, "diagnostics": 1, "errors": 0})
+    );
     let d = &doc["diagnostics"][0];
-    let mut keys: Vec<&str> = d.as_object().expect("object").keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = d
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort();
     assert_eq!(
         keys,
-        ["file", "fingerprint", "labels", "message", "notes", "rule", "severity", "span", "suggestions"]
+        [
+            "file",
+            "fingerprint",
+            "labels",
+            "message",
+            "notes",
+            "rule",
+            "severity",
+            "span",
+            "suggestions"
+        ]
     );
     assert_eq!(d["rule"], "atomic-load-store");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["file"], "src/hits.rs");
     // The primary span is the store call on line 4.
     let start = &d["span"]["start"];
-    assert_eq!((start["line"].as_u64(), start["column"].as_u64()), (Some(4), Some(5)));
+    assert_eq!(
+        (start["line"].as_u64(), start["column"].as_u64()),
+        (Some(4), Some(5))
+    );
     let offset = start["offset"].as_u64().expect("offset") as usize;
     let end = d["span"]["end"]["offset"].as_u64().expect("offset") as usize;
-    assert_eq!(&HAZARD[offset..end], "HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst)");
+    assert_eq!(
+        &HAZARD[offset..end],
+        "HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst)"
+    );
     assert_eq!(d["labels"][0]["span"]["start"]["line"], 4);
     assert!(d["notes"][0].is_string());
     let s = &d["suggestions"][0];
@@ -191,7 +286,10 @@ fn json_document_matches_the_schema() {
     assert_eq!(s["replacement_text"], "HITS.fetch_add(1, Ordering::SeqCst)");
     let edit = &s["edits"][0];
     assert_eq!(edit["replacement"], "HITS.fetch_add(1, Ordering::SeqCst)");
-    assert_eq!(edit["span"]["start"]["offset"].as_u64(), Some(offset as u64));
+    assert_eq!(
+        edit["span"]["start"]["offset"].as_u64(),
+        Some(offset as u64)
+    );
     assert!(d["fingerprint"].as_str().is_some_and(|f| f.len() == 32));
 }
 
@@ -200,9 +298,16 @@ fn fingerprint_survives_lines_added_above() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "a.rs", HAZARD);
     let before = json(&run(dir.path(), &["--format", "json", "a.rs"]));
-    write(dir.path(), "a.rs", format!("// a comment\n\n// another\n{HAZARD}"));
+    write(
+        dir.path(),
+        "a.rs",
+        format!("// a comment\n\n// another\n{HAZARD}"),
+    );
     let after = json(&run(dir.path(), &["--format", "json", "a.rs"]));
-    assert_eq!(before["diagnostics"][0]["fingerprint"], after["diagnostics"][0]["fingerprint"]);
+    assert_eq!(
+        before["diagnostics"][0]["fingerprint"],
+        after["diagnostics"][0]["fingerprint"]
+    );
     assert_ne!(
         before["diagnostics"][0]["span"]["start"]["line"],
         after["diagnostics"][0]["span"]["start"]["line"]
@@ -215,7 +320,10 @@ fn test_code_is_skipped_unless_asked() {
     let body = HAZARD.replace("pub fn hit()", "#[test]\nfn hit()");
     write(dir.path(), "t.rs", body);
     assert_eq!(run(dir.path(), &["t.rs"]).status.code(), Some(0));
-    assert_eq!(run(dir.path(), &["--include-tests", "t.rs"]).status.code(), Some(1));
+    assert_eq!(
+        run(dir.path(), &["--include-tests", "t.rs"]).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -229,7 +337,10 @@ fn walk_skips_target_and_ignored_files_but_not_named_ones() {
     let doc = json(&run(dir.path(), &["--format", "json", "."]));
     assert_eq!(doc["summary"]["files"], 1);
     let named = json(&run(dir.path(), &["--format", "json", "skipped/x.rs"]));
-    assert_eq!(named["summary"]["diagnostics"], 1, "a file named explicitly is always linted");
+    assert_eq!(
+        named["summary"]["diagnostics"], 1,
+        "a file named explicitly is always linted"
+    );
 }
 
 #[test]
@@ -237,19 +348,38 @@ fn rules_explain_and_help() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = run(root, &["rules"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for id in ["atomic-load-store", "lock-check-then-act", "static-flag-lock", "static-mut-rmw"] {
+    for id in [
+        "atomic-load-store",
+        "lock-check-then-act",
+        "static-flag-lock",
+        "static-mut-rmw",
+    ] {
         assert!(text.contains(id), "{text}");
         let doc = run(root, &["explain", id]);
         assert_eq!(doc.status.code(), Some(0));
         let doc = String::from_utf8_lossy(&doc.stdout);
-        for section in ["## What it does", "## Why is this bad", "## Example", "## Use instead", "## Known limits"] {
+        for section in [
+            "## What it does",
+            "## Why is this bad",
+            "## Example",
+            "## Use instead",
+            "## Known limits",
+        ] {
             assert!(doc.contains(section), "{id} lacks {section}");
         }
     }
     let help = String::from_utf8_lossy(&run(root, &["--help"]).stdout).to_string();
     for flag in [
-        "--format", "--color", "--select", "--ignore", "--fail-on", "--include-tests", "--jobs", "--quiet",
-        "--statistics", "--stdin-filename",
+        "--format",
+        "--color",
+        "--select",
+        "--ignore",
+        "--fail-on",
+        "--include-tests",
+        "--jobs",
+        "--quiet",
+        "--statistics",
+        "--stdin-filename",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
     }
@@ -262,14 +392,27 @@ fn human_output_has_summary_statistics_and_quiet() {
     let out = run(dir.path(), &["--color", "never", "a.rs"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("error[atomic-load-store]"), "{text}");
-    assert!(text.contains("= help:") && text.contains("HITS.fetch_add(1, Ordering::SeqCst)"), "{text}");
-    assert!(text.trim_end().ends_with("1 error in 1 file (1 file checked)"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colour codes with --color never");
+    assert!(
+        text.contains("= help:") && text.contains("HITS.fetch_add(1, Ordering::SeqCst)"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end()
+            .ends_with("1 error in 1 file (1 file checked)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes with --color never"
+    );
     let colored = run(dir.path(), &["--color", "always", "a.rs"]);
     assert!(String::from_utf8_lossy(&colored.stdout).contains('\u{1b}'));
     let quiet = run(dir.path(), &["--color", "never", "--quiet", "a.rs"]);
     assert!(!String::from_utf8_lossy(&quiet.stdout).contains("checked"));
     let stats = run(dir.path(), &["--color", "never", "--statistics", "a.rs"]);
     let stats = String::from_utf8_lossy(&stats.stdout);
-    assert!(stats.contains("1  atomic-load-store") && !stats.contains("= help"), "{stats}");
+    assert!(
+        stats.contains("1  atomic-load-store") && !stats.contains("= help"),
+        "{stats}"
+    );
 }

@@ -48,7 +48,11 @@ fn root() -> PathBuf {
 fn fixtures_report_exactly_the_annotated_findings() {
     let mut files = Vec::new();
     fixture_files(&root().join("test-fixtures"), &mut files);
-    assert!(files.len() >= 20, "expected the fixture suite, found {} files", files.len());
+    assert!(
+        files.len() >= 20,
+        "expected the fixture suite, found {} files",
+        files.len()
+    );
     let mut failures = Vec::new();
     let mut fired = BTreeMap::<String, usize>::new();
     for file in &files {
@@ -58,7 +62,11 @@ fn fixtures_report_exactly_the_annotated_findings() {
             ..Options::default()
         })
         .expect("valid options");
-        let shown = file.strip_prefix(root()).unwrap_or(file).display().to_string();
+        let shown = file
+            .strip_prefix(root())
+            .unwrap_or(file)
+            .display()
+            .to_string();
         for e in &outcome.errors {
             failures.push(format!("{shown}: could not be analysed: {}", e.message));
         }
@@ -83,7 +91,12 @@ fn fixtures_report_exactly_the_annotated_findings() {
         }
         check_golden(file, &outcome, &mut failures);
     }
-    assert!(failures.is_empty(), "{} fixture mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     for rule in rmw_lint::rules::RULES {
         assert!(
             fired.get(rule.id).copied().unwrap_or(0) >= 10,

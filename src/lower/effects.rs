@@ -88,6 +88,17 @@ pub struct Cond {
     pub time: Time,
     pub range: Range<usize>,
     pub deps: Deps,
+    /// Where the whole construct (`if … else …`, `match`, loop) ends: an op
+    /// after this offset runs only when the condition did *not* lead out.
+    pub end: usize,
+}
+
+impl Cond {
+    /// Whether `op_start` lies after the construct, i.e. the op is guarded
+    /// by an early exit rather than sitting in a branch.
+    pub fn guards_from_before(&self, op_start: usize) -> bool {
+        op_start >= self.end
+    }
 }
 
 /// A literal written by a store or an assignment, for telling a flag's
@@ -139,13 +150,20 @@ pub enum OpKind {
     AtomicCas,
     AtomicFetchUpdate,
     /// A value read through the guard of an acquisition.
-    GuardRead { acq: AcqId },
+    GuardRead {
+        acq: AcqId,
+    },
     /// A mutation through the guard of an acquisition (method name or `=`).
-    GuardMutate { acq: AcqId, what: String },
+    GuardMutate {
+        acq: AcqId,
+        what: String,
+    },
     /// A read of a `static mut`.
     StaticRead,
     /// An assignment to a `static mut`: `op` is `=` or a compound operator.
-    StaticWrite { op: String },
+    StaticWrite {
+        op: String,
+    },
 }
 
 /// Source ranges of a method call, so rules can rebuild it from the user's

@@ -26,8 +26,15 @@ pub fn lower_file(file: &syn::File, ctx: &FileCtx, include_tests: bool) -> Vec<F
 pub fn is_test_attrs(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
-        let last = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        if matches!(last.as_str(), "test" | "rstest" | "bench" | "test_case" | "quickcheck" | "proptest") {
+        let last = path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if matches!(
+            last.as_str(),
+            "test" | "rstest" | "bench" | "test_case" | "quickcheck" | "proptest"
+        ) {
             return true;
         }
         if path.is_ident("cfg") {
@@ -37,7 +44,9 @@ pub fn is_test_attrs(attrs: &[syn::Attribute]) -> bool {
                     .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                     .filter(|w| !w.is_empty())
                     .collect();
-                return words.contains(&"test") && !words.contains(&"not") && !words.contains(&"any");
+                return words.contains(&"test")
+                    && !words.contains(&"not")
+                    && !words.contains(&"any");
             }
         }
         false
@@ -68,7 +77,11 @@ impl FnVisitor<'_> {
                         let ty = type_text(&r.ty);
                         if ty.starts_with("&mut") {
                             Receiver::Exclusive
-                        } else if ty.starts_with('&') || ty.contains("Arc<") || ty.contains("Rc<") || ty.contains("Pin<&") {
+                        } else if ty.starts_with('&')
+                            || ty.contains("Arc<")
+                            || ty.contains("Rc<")
+                            || ty.contains("Pin<&")
+                        {
                             Receiver::Shared
                         } else {
                             Receiver::Exclusive

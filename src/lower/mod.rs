@@ -20,6 +20,9 @@ pub fn range_of(node: &impl ToTokens) -> Range<usize> {
         return 0..0;
     };
     let start = first.span().byte_range();
-    let end = tokens.last().map(|t| t.span().byte_range()).unwrap_or(start.clone());
+    let end = tokens
+        .last()
+        .map(|t| t.span().byte_range())
+        .unwrap_or(start.clone());
     start.start..end.end.max(start.start)
 }

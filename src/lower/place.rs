@@ -30,7 +30,9 @@ pub enum Receiver {
 
 fn tokens(t: &impl ToTokens) -> String {
     let s = t.to_token_stream().to_string();
-    s.replace(" . ", ".").replace(" :: ", "::").replace(" (", "(")
+    s.replace(" . ", ".")
+        .replace(" :: ", "::")
+        .replace(" (", "(")
 }
 
 impl Walker<'_> {
@@ -58,12 +60,15 @@ impl Walker<'_> {
                         .and_then(super::context::inner_type_name)
                         .map(str::to_string)
                 };
-                let ty = owner
-                    .and_then(|o| self.ctx.field_type(&o, &member).map(str::to_string));
+                let ty = owner.and_then(|o| self.ctx.field_type(&o, &member).map(str::to_string));
                 Some(Place {
                     key: format!("{}.{}", base.key, member),
                     display: format!("{}.{}", base.display, member),
-                    root: if base.key == "self" { Root::SelfField } else { base.root },
+                    root: if base.key == "self" {
+                        Root::SelfField
+                    } else {
+                        base.root
+                    },
                     shared: base.shared,
                     ty,
                 })
@@ -97,8 +102,12 @@ impl Walker<'_> {
             Expr::Call(c) if c.args.len() == 1 => {
                 // `Arc::clone(&x)`, `Rc::clone(&x)`: the same object.
                 if let Expr::Path(p) = &*c.func {
-                    let segs: Vec<String> =
-                        p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                    let segs: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
                     if segs.len() >= 2
                         && segs[segs.len() - 1] == "clone"
                         && matches!(segs[segs.len() - 2].as_str(), "Arc" | "Rc")

@@ -433,7 +433,13 @@ impl<'a> Walker<'a> {
     }
 
     /// A guard op on the target of acquisition `acq`.
-    fn push_guard_op(&mut self, kind: OpKind, acq: AcqId, range: std::ops::Range<usize>, deps: Deps) -> OpId {
+    fn push_guard_op(
+        &mut self,
+        kind: OpKind,
+        acq: AcqId,
+        range: std::ops::Range<usize>,
+        deps: Deps,
+    ) -> OpId {
         let target = self.facts.acqs[acq].target;
         let shared = self.facts.acqs[acq].shared;
         let time = self.tick();
@@ -455,13 +461,14 @@ impl<'a> Walker<'a> {
         self.facts.ops.len() - 1
     }
 
-    fn push_cond(&mut self, kind: CondKind, range: std::ops::Range<usize>, deps: Deps) -> CondId {
+    fn push_cond(&mut self, kind: CondKind, range: std::ops::Range<usize>, deps: Deps, end: usize) -> CondId {
         let time = self.tick();
         self.facts.conds.push(Cond {
             kind,
             time,
             range,
             deps,
+            end,
         });
         self.facts.conds.len() - 1
     }
@@ -509,7 +516,11 @@ impl<'a> Walker<'a> {
 
     /// Kills the temporaries of the current frame but keeps the frame.
     fn kill_frame_temps(&mut self) {
-        let frame = self.temp_frames.last_mut().map(std::mem::take).unwrap_or_default();
+        let frame = self
+            .temp_frames
+            .last_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
         for acq in frame {
             self.release(acq);
         }
@@ -526,7 +537,10 @@ impl<'a> Walker<'a> {
         for acq in scope.guards.into_iter().rev() {
             self.release(acq);
         }
-        let keep = self.cond_stack.len().saturating_sub(scope.post_guards.len());
+        let keep = self
+            .cond_stack
+            .len()
+            .saturating_sub(scope.post_guards.len());
         self.cond_stack.truncate(keep);
         scope.post_guards
     }
@@ -628,7 +642,13 @@ impl<'a> Walker<'a> {
         if let Some(init) = &local.init {
             if let Some((_, else_block)) = &init.diverge {
                 // `let Some(x) = … else { return }`
-                let cond = self.push_cond(CondKind::EarlyExit, range_of(&init.expr), val.deps.clone());
+                let end = else_block_end(else_block);
+                let cond = self.push_cond(
+                    CondKind::EarlyExit,
+                    range_of(&init.expr),
+                    val.deps.clone(),
+                    end,
+                );
                 self.cond_stack.push(cond);
                 self.expr(else_block);
                 self.cond_stack.pop();
@@ -644,7 +664,13 @@ impl<'a> Walker<'a> {
     }
 
     /// Binds every identifier of a pattern to a value.
-    fn bind_pattern(&mut self, pat: &Pat, val: &Val, init: Option<&Expr>, local: Option<&syn::Local>) {
+    fn bind_pattern(
+        &mut self,
+        pat: &Pat,
+        val: &Val,
+        init: Option<&Expr>,
+        local: Option<&syn::Local>,
+    ) {
         match pat {
             Pat::Ident(pi) => {
                 let name = pi.ident.to_string();
@@ -862,11 +888,16 @@ impl<'a> Walker<'a> {
             Expr::Try(t) => {
                 // `m.lock()?` is still the guard.
                 let mut v = self.expr(&t.expr);
+                self.widen_acquisition(&v, &t.expr, e);
                 v.shape = None;
                 v.literal = None;
                 v
             }
-            Expr::Await(a) => self.expr(&a.base),
+            Expr::Await(a) => {
+                let v = self.expr(&a.base);
+                self.widen_acquisition(&v, &a.base, e);
+                v
+            }
             Expr::Assign(a) => {
                 self.assign(&a.left, &a.right, "=", e);
                 Val::default()
@@ -903,6 +934,16 @@ impl<'a> Walker<'a> {
                 Val::default()
             }
             _ => Val::default(),
+        }
+    }
+
+    /// `m.lock().await`, `m.lock()?`: the acquisition expression includes
+    /// the wrapper, so suggestions quote the whole of it.
+    fn widen_acquisition(&mut self, v: &Val, inner: &Expr, outer: &Expr) {
+        if let (Some(acq), true) = (v.guard, v.guard_owned) {
+            if self.facts.acqs[acq].range == range_of(inner) {
+                self.facts.acqs[acq].range = range_of(outer);
+            }
         }
     }
 
@@ -1024,7 +1065,10 @@ impl<'a> Walker<'a> {
         let segs = path_segments(&c.func);
         let last = segs.last().map(String::as_str).unwrap_or("");
         // `drop(guard)` ends an acquisition.
-        if last == "drop" && c.args.len() == 1 && (segs.len() == 1 || segs.contains(&"mem".to_string())) {
+        if last == "drop"
+            && c.args.len() == 1
+            && (segs.len() == 1 || segs.contains(&"mem".to_string()))
+        {
             if let Some(name) = path_last(&c.args[0]) {
                 if let Some(at) = self.lookup(&name) {
                     if let Some(acq) = self.binding_mut(at).guard.take() {
@@ -1037,7 +1081,9 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        if segs.iter().any(|s| s == "fs" || s == "File" || s == "OpenOptions")
+        if segs
+            .iter()
+            .any(|s| s == "fs" || s == "File" || s == "OpenOptions")
             || (segs.first().is_some_and(|s| s == "sqlx" || s == "redis") && segs.len() > 1)
         {
             let t = self.tick();
@@ -1145,12 +1191,23 @@ impl<'a> Walker<'a> {
                 }
                 let literal = mc.args.first().and_then(literal_of);
                 let shape = match kind {
-                    OpKind::AtomicStore | OpKind::AtomicSwap => args.first().and_then(|a| a.shape.clone()),
+                    OpKind::AtomicStore | OpKind::AtomicSwap => {
+                        args.first().and_then(|a| a.shape.clone())
+                    }
                     _ => None,
                 };
                 let call = call_parts(mc);
                 let is_load = kind == OpKind::AtomicLoad;
-                let op = self.push_op(kind, &place, range_of(e), deps, !discarded, Some(call), literal, shape);
+                let op = self.push_op(
+                    kind,
+                    &place,
+                    range_of(e),
+                    deps,
+                    !discarded,
+                    Some(call),
+                    literal,
+                    shape,
+                );
                 return if is_load {
                     Val {
                         deps: vec![op],
@@ -1169,10 +1226,11 @@ impl<'a> Walker<'a> {
                 if let Some(place) = self.place(&mc.receiver) {
                     self.expr(&mc.receiver);
                     let mode = match name.as_str() {
-                        "read" | "try_read" | "read_owned" | "blocking_read" | "upgradable_read" | "read_arc" => {
-                            LockMode::Read
+                        "read" | "try_read" | "read_owned" | "blocking_read"
+                        | "upgradable_read" | "read_arc" => LockMode::Read,
+                        "write" | "try_write" | "write_owned" | "blocking_write" | "write_arc" => {
+                            LockMode::Write
                         }
-                        "write" | "try_write" | "write_owned" | "blocking_write" | "write_arc" => LockMode::Write,
                         _ => LockMode::Exclusive,
                     };
                     let acq = self.acquire(&place, mode, range_of(e));
@@ -1194,11 +1252,20 @@ impl<'a> Walker<'a> {
                 let acq = self.acquire(&place, LockMode::MapCall, range_of(e));
                 let parts = call_parts(mc);
                 if is_write {
-                    let op = self.push_guard_op(OpKind::GuardMutate { acq, what: name.clone() }, acq, range_of(e), args.deps);
+                    let op = self.push_guard_op(
+                        OpKind::GuardMutate {
+                            acq,
+                            what: name.clone(),
+                        },
+                        acq,
+                        range_of(e),
+                        args.deps,
+                    );
                     self.facts.ops[op].call = Some(parts);
                     return Val::default();
                 }
-                let op = self.push_guard_op(OpKind::GuardRead { acq }, acq, range_of(e), Vec::new());
+                let op =
+                    self.push_guard_op(OpKind::GuardRead { acq }, acq, range_of(e), Vec::new());
                 self.facts.ops[op].call = Some(parts);
                 return Val {
                     deps: union(&args.deps, &vec![op]),
@@ -1231,7 +1298,15 @@ impl<'a> Walker<'a> {
                 };
             }
             if MUTATING.contains(&name.as_str()) {
-                let op = self.push_guard_op(OpKind::GuardMutate { acq, what: name.clone() }, acq, range_of(e), args.deps.clone());
+                let op = self.push_guard_op(
+                    OpKind::GuardMutate {
+                        acq,
+                        what: name.clone(),
+                    },
+                    acq,
+                    range_of(e),
+                    args.deps.clone(),
+                );
                 self.facts.ops[op].call = Some(call_parts(mc));
                 return Val::deps(args.deps);
             }
@@ -1256,7 +1331,11 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some(load) = recv.direct_load {
-            if matches!(name.as_str(), "max" | "min" | "wrapping_add" | "wrapping_sub") && nargs == 1 {
+            if matches!(
+                name.as_str(),
+                "max" | "min" | "wrapping_add" | "wrapping_sub"
+            ) && nargs == 1
+            {
                 v.shape = Some(ValueShape::Method {
                     name: name.clone(),
                     load,
@@ -1278,7 +1357,8 @@ impl<'a> Walker<'a> {
             Expr::Unary(u) => self.peek_guard(&u.expr),
             Expr::Field(f) => self.peek_guard(&f.base),
             Expr::MethodCall(mc) => {
-                GUARD_TRANSPARENT.contains(&mc.method.to_string().as_str()) && self.peek_guard(&mc.receiver)
+                GUARD_TRANSPARENT.contains(&mc.method.to_string().as_str())
+                    && self.peek_guard(&mc.receiver)
                     || LOCK_METHODS.contains(&mc.method.to_string().as_str()) && mc.args.is_empty()
             }
             Expr::Await(a) => self.peek_guard(&a.base),
@@ -1301,7 +1381,10 @@ impl<'a> Walker<'a> {
         let rhs = self.expr(right);
         // A `static mut` (or a field / element of one).
         if let Some(place) = self.static_mut_root(left) {
-            let display = self.place(left).map(|p| p.display).unwrap_or(place.display.clone());
+            let display = self
+                .place(left)
+                .map(|p| p.display)
+                .unwrap_or(place.display.clone());
             let place = Place { display, ..place };
             self.push_op(
                 OpKind::StaticWrite { op: op.to_string() },
@@ -1341,7 +1424,15 @@ impl<'a> Walker<'a> {
             if op != "=" {
                 self.push_guard_op(OpKind::GuardRead { acq }, acq, range_of(left), Vec::new());
             }
-            self.push_guard_op(OpKind::GuardMutate { acq, what: op.to_string() }, acq, range_of(whole), rhs.deps);
+            self.push_guard_op(
+                OpKind::GuardMutate {
+                    acq,
+                    what: op.to_string(),
+                },
+                acq,
+                range_of(whole),
+                rhs.deps,
+            );
         }
     }
 
@@ -1411,7 +1502,7 @@ impl<'a> Walker<'a> {
     fn expr_if(&mut self, i: &syn::ExprIf) -> Val {
         self.push_frame();
         let (cond_val, pats, is_let) = self.condition(&i.cond);
-        let cond = self.push_cond(CondKind::If, range_of(&i.cond), cond_val.deps.clone());
+        let cond = self.push_cond(CondKind::If, range_of(&i.cond), cond_val.deps.clone(), if_end(i));
         if !is_let {
             // An `if` condition's temporaries die before the block runs.
             self.kill_frame_temps();
@@ -1448,7 +1539,12 @@ impl<'a> Walker<'a> {
     fn expr_match(&mut self, m: &syn::ExprMatch) -> Val {
         self.push_frame();
         let scrut = self.expr(&m.expr);
-        let cond = self.push_cond(CondKind::Match, range_of(&m.expr), scrut.deps.clone());
+        let cond = self.push_cond(
+            CondKind::Match,
+            range_of(&m.expr),
+            scrut.deps.clone(),
+            m.brace_token.span.close().byte_range().end,
+        );
         self.cond_stack.push(cond);
         let mut deps = scrut.deps.clone();
         let mut any_div = false;
@@ -1459,7 +1555,7 @@ impl<'a> Walker<'a> {
             let mut pushed = false;
             if let Some((_, g)) = &arm.guard {
                 let gv = self.expr(g);
-                let gc = self.push_cond(CondKind::If, range_of(g), gv.deps);
+                let gc = self.push_cond(CondKind::If, range_of(g), gv.deps, m.brace_token.span.close().byte_range().end);
                 self.cond_stack.push(gc);
                 pushed = true;
             }
@@ -1488,7 +1584,12 @@ impl<'a> Walker<'a> {
     fn expr_while(&mut self, w: &syn::ExprWhile) -> Val {
         self.push_frame();
         let (cond_val, pats, is_let) = self.condition(&w.cond);
-        let cond = self.push_cond(CondKind::While, range_of(&w.cond), cond_val.deps.clone());
+        let cond = self.push_cond(
+            CondKind::While,
+            range_of(&w.cond),
+            cond_val.deps.clone(),
+            w.body.brace_token.span.close().byte_range().end,
+        );
         if !is_let {
             self.kill_frame_temps();
         }
@@ -1508,8 +1609,26 @@ impl<'a> Walker<'a> {
         }
         Val::default()
     }
-
 }
+/// Where an `if … else if … else …` chain ends.
+fn if_end(i: &syn::ExprIf) -> usize {
+    match &i.else_branch {
+        None => i.then_branch.brace_token.span.close().byte_range().end,
+        Some((_, e)) => match &**e {
+            Expr::If(x) => if_end(x),
+            Expr::Block(b) => b.block.brace_token.span.close().byte_range().end,
+            other => range_of(other).end,
+        },
+    }
+}
+
+fn else_block_end(e: &Expr) -> usize {
+    match e {
+        Expr::Block(b) => b.block.brace_token.span.close().byte_range().end,
+        other => range_of(other).end,
+    }
+}
+
 /// `+=`, `-=`… (syn 2 writes them as binary expressions).
 fn compound_assign_op(op: &syn::BinOp) -> Option<&'static str> {
     use syn::BinOp::*;
@@ -1542,7 +1661,9 @@ fn is_spin_body(body: &syn::Block) -> bool {
     body.stmts.len() <= 1
         && body.stmts.iter().all(|s| match s {
             Stmt::Expr(Expr::Call(_), _) | Stmt::Expr(Expr::Await(_), _) | Stmt::Macro(_) => true,
-            Stmt::Expr(Expr::MethodCall(mc), _) => !MUTATING.contains(&mc.method.to_string().as_str()),
+            Stmt::Expr(Expr::MethodCall(mc), _) => {
+                !MUTATING.contains(&mc.method.to_string().as_str())
+            }
             _ => false,
         })
 }
@@ -1553,10 +1674,19 @@ fn constructor_type(init: &Expr) -> Option<String> {
     match init {
         Expr::Call(c) => {
             let segs = path_segments(&c.func);
-            if segs.len() >= 2 && matches!(segs[segs.len() - 1].as_str(), "new" | "default" | "with_capacity") {
+            if segs.len() >= 2
+                && matches!(
+                    segs[segs.len() - 1].as_str(),
+                    "new" | "default" | "with_capacity"
+                )
+            {
                 let ty = segs[segs.len() - 2].clone();
                 if matches!(ty.as_str(), "Arc" | "Rc" | "Box") {
-                    let inner = c.args.first().and_then(constructor_type).unwrap_or_default();
+                    let inner = c
+                        .args
+                        .first()
+                        .and_then(constructor_type)
+                        .unwrap_or_default();
                     return Some(format!("{ty}<{inner}>"));
                 }
                 return Some(ty);

@@ -63,7 +63,11 @@ fn help_text(message: &str, applicability: Applicability, code: Option<&str>) ->
     s
 }
 
-pub fn render(outcome: &Outcome, out: &mut dyn WriteColor, opts: HumanOptions) -> std::io::Result<()> {
+pub fn render(
+    outcome: &Outcome,
+    out: &mut dyn WriteColor,
+    opts: HumanOptions,
+) -> std::io::Result<()> {
     let mut files = Files::default();
     let config = Config::default();
     let write_err = |e: codespan_reporting::files::Error| std::io::Error::other(e.to_string());
@@ -92,11 +96,9 @@ pub fn render(outcome: &Outcome, out: &mut dyn WriteColor, opts: HumanOptions) -
 
 fn to_codespan(d: &Diagnostic, id: usize) -> CsDiagnostic<usize> {
     let mut labels = vec![Label::primary(id, d.span.start.offset..d.span.end.offset)];
-    labels.extend(
-        d.labels
-            .iter()
-            .map(|l| Label::secondary(id, l.span.start.offset..l.span.end.offset).with_message(l.message.clone())),
-    );
+    labels.extend(d.labels.iter().map(|l| {
+        Label::secondary(id, l.span.start.offset..l.span.end.offset).with_message(l.message.clone())
+    }));
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     notes.extend(
         d.suggestions
@@ -130,7 +132,11 @@ pub fn summary(outcome: &Outcome) -> String {
     let d = &outcome.diagnostics;
     let checked = format!("({} checked)", plural(outcome.files, "file"));
     let mut parts = Vec::new();
-    for (sev, word) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Note, "note")] {
+    for (sev, word) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Note, "note"),
+    ] {
         let n = count(d, sev);
         if n > 0 {
             parts.push(plural(n, word));
@@ -141,7 +147,11 @@ pub fn summary(outcome: &Outcome) -> String {
     } else {
         let mut files: Vec<&str> = d.iter().map(|x| x.file.as_str()).collect();
         files.dedup();
-        format!("{} in {} {checked}", parts.join(", "), plural(files.len(), "file"))
+        format!(
+            "{} in {} {checked}",
+            parts.join(", "),
+            plural(files.len(), "file")
+        )
     };
     if !outcome.errors.is_empty() {
         line.push_str(&format!(
@@ -155,7 +165,10 @@ pub fn summary(outcome: &Outcome) -> String {
 fn statistics(outcome: &Outcome, out: &mut dyn WriteColor) -> std::io::Result<()> {
     let mut counts: Vec<(&str, Severity, usize)> = Vec::new();
     for d in &outcome.diagnostics {
-        match counts.iter_mut().find(|(r, s, _)| *r == d.rule && *s == d.severity) {
+        match counts
+            .iter_mut()
+            .find(|(r, s, _)| *r == d.rule && *s == d.severity)
+        {
             Some(c) => c.2 += 1,
             None => counts.push((d.rule, d.severity, 1)),
         }

@@ -4,8 +4,14 @@ pub mod human;
 pub mod json;
 
 /// Counts for the closing summary line.
-pub fn count(diagnostics: &[crate::diagnostic::Diagnostic], severity: crate::diagnostic::Severity) -> usize {
-    diagnostics.iter().filter(|d| d.severity == severity).count()
+pub fn count(
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    severity: crate::diagnostic::Severity,
+) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .count()
 }
 
 /// `1 error`, `2 warnings`.

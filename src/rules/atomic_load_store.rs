@@ -28,7 +28,10 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
 /// Loads of the act's atomic, earlier than it, not under a common lock.
 fn is_racing_load(facts: &FnFacts, act: &Op, load: OpId) -> bool {
     let l = facts.op(load);
-    l.kind == OpKind::AtomicLoad && l.target == act.target && l.time < act.time && !under_same_lock(l, act)
+    l.kind == OpKind::AtomicLoad
+        && l.target == act.target
+        && l.time < act.time
+        && !under_same_lock(l, act)
 }
 
 fn finding(facts: &FnFacts, act: &Op, message: String) -> Finding {
@@ -46,11 +49,17 @@ fn finding(facts: &FnFacts, act: &Op, message: String) -> Finding {
 }
 
 fn method(file: &SourceFile, op: &Op) -> String {
-    op.call.as_ref().map(|c| file.slice(c.method.clone()).to_string()).unwrap_or_default()
+    op.call
+        .as_ref()
+        .map(|c| file.slice(c.method.clone()).to_string())
+        .unwrap_or_default()
 }
 
 fn receiver(file: &SourceFile, op: &Op) -> String {
-    op.call.as_ref().map(|c| text(file, &c.receiver)).unwrap_or_default()
+    op.call
+        .as_ref()
+        .map(|c| text(file, &c.receiver))
+        .unwrap_or_default()
 }
 
 fn arg(file: &SourceFile, op: &Op, i: usize) -> String {
@@ -98,11 +107,13 @@ fn flow(facts: &FnFacts, file: &SourceFile, _id: OpId, act: &Op) -> Option<Findi
         act,
         format!("`{name}` is loaded, then written back with `{m}` in a separate step"),
     );
-    f.labels.push((l.range.clone(), format!("`{name}` loaded here")));
+    f.labels
+        .push((l.range.clone(), format!("`{name}` loaded here")));
     f.notes.push(format!(
         "another thread can change `{name}` between the load and the `{m}`; its update is then lost"
     ));
-    f.suggestions.push(rmw_suggestion(facts, file, act, l, load));
+    f.suggestions
+        .push(rmw_suggestion(facts, file, act, l, load));
     Some(f)
 }
 
@@ -149,7 +160,11 @@ fn rmw_suggestion(facts: &FnFacts, file: &SourceFile, act: &Op, l: &Op, load: Op
                 replacement: replacement.clone(),
             }];
             // `let v = X.load(o);` used only by this store: remove it too.
-            if let Some(b) = facts.load_bindings.iter().find(|b| b.load == load && b.reads == 1) {
+            if let Some(b) = facts
+                .load_bindings
+                .iter()
+                .find(|b| b.load == load && b.reads == 1)
+            {
                 edits.push(Edit {
                     range: whole_lines(file, &b.stmt),
                     replacement: String::new(),
@@ -171,8 +186,15 @@ fn rmw_suggestion(facts: &FnFacts, file: &SourceFile, act: &Op, l: &Op, load: Op
         Some(v) => match substitute(file, &v, &l.range, "current") {
             Some(body) => ("current".to_string(), body),
             None => {
-                let binding = facts.load_bindings.iter().find(|b| b.load == load).map(|b| b.name.clone());
-                (binding.unwrap_or_else(|| "current".into()), file.slice(v).to_string())
+                let binding = facts
+                    .load_bindings
+                    .iter()
+                    .find(|b| b.load == load)
+                    .map(|b| b.name.clone());
+                (
+                    binding.unwrap_or_else(|| "current".into()),
+                    file.slice(v).to_string(),
+                )
             }
         },
         None => ("current".into(), "current".into()),
@@ -195,7 +217,10 @@ fn whole_lines(file: &SourceFile, r: &std::ops::Range<usize>) -> std::ops::Range
     let text = &file.text;
     let line_start = text[..r.start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let before_blank = text[line_start..r.start].chars().all(char::is_whitespace);
-    let line_end = text[r.end..].find('\n').map(|i| r.end + i + 1).unwrap_or(text.len());
+    let line_end = text[r.end..]
+        .find('\n')
+        .map(|i| r.end + i + 1)
+        .unwrap_or(text.len());
     let after_blank = text[r.end..line_end].trim().is_empty();
     if before_blank && after_blank {
         line_start..line_end
@@ -232,17 +257,27 @@ fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
         act,
         format!("`{name}` is checked, then changed with `{m}` in a separate step"),
     );
-    f.labels.push((l.range.clone(), format!("`{name}` checked here")));
+    f.labels
+        .push((l.range.clone(), format!("`{name}` checked here")));
     f.notes.push(format!(
         "two threads can both pass the check before either one's `{m}` lands, so the condition no longer holds when it runs"
     ));
     let recv = receiver(file, act);
     let order = ordering(file, act);
-    let check = substitute(file, &cond.range, &l.range, "current");
+    let after_exit = cond.guards_from_before(act.range.start);
+    let check = substitute(file, &cond.range, &l.range, "current").map(|c| {
+        // The act runs when an early exit's condition was false.
+        if after_exit {
+            format!("!({c})")
+        } else {
+            c
+        }
+    });
     let suggestion = if act.kind == OpKind::AtomicStore && act.literal.is_some() {
         // A one-shot flag: test and set in one step.
         let swapped = format!("{recv}.swap({}, {order})", arg(file, act, 0));
         let cond_text = substitute(file, &cond.range, &l.range, &swapped)
+            .map(|c| if after_exit { format!("!({c})") } else { c })
             .unwrap_or_else(|| format!("/* old value */ {swapped}"));
         Suggestion {
             message: format!("test and set in one step with `swap`, and remove the separate `{m}`"),
@@ -291,8 +326,14 @@ fn outcome(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
         return None;
     }
     let used_after = |load: OpId| {
-        facts.conds.iter().any(|c| c.time > act.time && c.deps.contains(&load))
-            || facts.returns.iter().any(|(t, deps)| *t > act.time && deps.contains(&load))
+        facts
+            .conds
+            .iter()
+            .any(|c| c.time > act.time && c.deps.contains(&load))
+            || facts
+                .returns
+                .iter()
+                .any(|(t, deps)| *t > act.time && deps.contains(&load))
     };
     let load = facts
         .ops
@@ -308,7 +349,10 @@ fn outcome(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
         act,
         format!("the old value of `{name}` is taken from an earlier load, not from the `{m}` that changes it"),
     );
-    f.labels.push((l.range.clone(), format!("`{name}` loaded here, and this value is used afterwards")));
+    f.labels.push((
+        l.range.clone(),
+        format!("`{name}` loaded here, and this value is used afterwards"),
+    ));
     f.notes.push(format!(
         "another thread can change `{name}` between the load and the `{m}`, so the value this function reports is stale"
     ));
@@ -320,12 +364,16 @@ fn outcome(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
         .map(|b| b.name.clone())
         .unwrap_or_else(|| "previous".into());
     let call = if act.kind == OpKind::AtomicStore {
-        format!("{recv}.swap({}, {})", arg(file, act, 0), ordering(file, act))
+        format!(
+            "{recv}.swap({}, {})",
+            arg(file, act, 0),
+            ordering(file, act)
+        )
     } else {
         text(file, &act.range)
     };
     f.suggestions.push(Suggestion {
-        message: format!("use the previous value that the read-modify-write itself returns, instead of the separate load"),
+        message: "use the previous value that the read-modify-write itself returns, instead of the separate load".into(),
         applicability: Applicability::Manual,
         replacement_text: Some(format!("let {binding} = {call};")),
         edits: Vec::new(),

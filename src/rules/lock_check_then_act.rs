@@ -151,21 +151,37 @@ fn suggestion(
         };
     }
     let acquire = text(file, &second.range);
-    let act_text = substitute(file, &act.range, &second.range, "guard").unwrap_or_else(|| text(file, &act.range));
+    let act_text = substitute(file, &act.range, &second.range, "guard")
+        .unwrap_or_else(|| text(file, &act.range));
     let check_text = match cond {
-        Some(c) => substitute(file, &facts.conds[c].range, &first.range, "guard")
-            .unwrap_or_else(|| format!("/* re-check on guard: */ {}", text(file, &facts.conds[c].range))),
+        Some(c) => {
+            substitute(file, &facts.conds[c].range, &first.range, "guard").unwrap_or_else(|| {
+                format!(
+                    "/* re-check on guard: */ {}",
+                    text(file, &facts.conds[c].range)
+                )
+            })
+        }
         None => substitute(file, &facts.op(read).range, &first.range, "guard")
             .unwrap_or_else(|| "/* read through guard */".into()),
     };
     let body = match cond {
+        Some(c) if facts.conds[c].guards_from_before(act.range.start) => format!(
+            "let mut guard = {acquire};\nif {check_text} {{\n    // leave as before, still holding the guard\n}}\n{act_text};"
+        ),
         Some(_) => format!("let mut guard = {acquire};\nif {check_text} {{\n    {act_text};\n}}"),
-        None => format!("let mut guard = {acquire};\n// read through the same guard: {check_text}\n{act_text};"),
+        None => format!(
+            "let mut guard = {acquire};\n// read through the same guard: {check_text}\n{act_text};"
+        ),
     };
     Suggestion {
         message: format!(
             "hold one guard across the check and the change{}",
-            if first.mode == LockMode::Read { " (take `write()` from the start, or re-check after taking it)" } else { "" }
+            if first.mode == LockMode::Read {
+                " (take `write()` from the start, or re-check after taking it)"
+            } else {
+                ""
+            }
         ),
         applicability: Applicability::Manual,
         replacement_text: Some(body),

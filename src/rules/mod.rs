@@ -87,9 +87,10 @@ pub fn check_function(
     if enabled.contains("lock-check-then-act") {
         lock_check_then_act::check(facts, file, &mut rest);
     }
-    out.extend(rest.into_iter().filter(|f| {
-        f.rule == "lock-check-then-act" || !claimed.contains(&f.target_key)
-    }));
+    out.extend(
+        rest.into_iter()
+            .filter(|f| f.rule == "lock-check-then-act" || !claimed.contains(&f.target_key)),
+    );
     out
 }
 
@@ -100,7 +101,12 @@ pub fn under_same_lock(a: &Op, b: &Op) -> bool {
 }
 
 /// `outer`'s text with `inner` (a range inside it) replaced.
-pub fn substitute(file: &SourceFile, outer: &Range<usize>, inner: &Range<usize>, with: &str) -> Option<String> {
+pub fn substitute(
+    file: &SourceFile,
+    outer: &Range<usize>,
+    inner: &Range<usize>,
+    with: &str,
+) -> Option<String> {
     if inner.start < outer.start || inner.end > outer.end {
         return None;
     }
@@ -114,7 +120,10 @@ pub fn substitute(file: &SourceFile, outer: &Range<usize>, inner: &Range<usize>,
 
 /// The text of a range, with runs of whitespace folded to one space.
 pub fn text(file: &SourceFile, r: &Range<usize>) -> String {
-    file.slice(r.clone()).split_whitespace().collect::<Vec<_>>().join(" ")
+    file.slice(r.clone())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Indents every line after the first by `pad`.

@@ -27,10 +27,9 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             continue;
         }
         let release = |after: u32, value: bool| {
-            facts
-                .ops
-                .iter()
-                .find(|r| r.target == set.target && r.time > after && literal_write(r) == Some(value))
+            facts.ops.iter().find(|r| {
+                r.target == set.target && r.time > after && literal_write(r) == Some(value)
+            })
         };
         // A check-then-set flag: read in a condition, set, cleared later.
         if literal_write(set) == Some(true) {
@@ -138,12 +137,15 @@ fn manual_release_finding(facts: &FnFacts, _file: &SourceFile, set: &Op, clear: 
     notes.extend(multi_instance_note(facts, set, clear));
     Finding {
         rule: RULE,
-        message: format!("`{name}` is taken atomically but released by hand, not from a `Drop` guard"),
+        message: format!(
+            "`{name}` is taken atomically but released by hand, not from a `Drop` guard"
+        ),
         primary: set.range.clone(),
         labels: vec![(clear.range.clone(), format!("`{name}` released here"))],
         notes,
         suggestions: vec![Suggestion {
-            message: "release the flag from a guard's `Drop` so that every exit path releases it".into(),
+            message: "release the flag from a guard's `Drop` so that every exit path releases it"
+                .into(),
             applicability: Applicability::Manual,
             replacement_text: Some(guard_rewrite(facts, set)),
             edits: Vec::new(),

@@ -19,7 +19,10 @@ pub fn check(facts: &FnFacts, file: &SourceFile, ctx: &FileCtx, out: &mut Vec<Fi
         }
         let read_of_same = |d: &usize| {
             let r = facts.op(*d);
-            r.kind == OpKind::StaticRead && r.target == w.target && r.time < w.time && r.live.is_empty()
+            r.kind == OpKind::StaticRead
+                && r.target == w.target
+                && r.time < w.time
+                && r.live.is_empty()
         };
         let name = facts.target(w.target).display.clone();
         let (message, label, note) = if op != "=" {
@@ -82,7 +85,11 @@ fn atomic_type(ty: &str) -> Option<&'static str> {
 
 fn suggestion(facts: &FnFacts, file: &SourceFile, ctx: &FileCtx, w: &Op, op: &str) -> Suggestion {
     let target = facts.target(w.target);
-    let name = target.key.strip_prefix("static:").unwrap_or(&target.display).to_string();
+    let name = target
+        .key
+        .strip_prefix("static:")
+        .unwrap_or(&target.display)
+        .to_string();
     let info = file_static(ctx, file, &name);
     let rhs = w
         .call
@@ -109,7 +116,9 @@ fn suggestion(facts: &FnFacts, file: &SourceFile, ctx: &FileCtx, w: &Op, op: &st
             return Suggestion {
                 message: format!("make `{name}` an `{atomic}` and update it in one atomic step"),
                 applicability: Applicability::Manual,
-                replacement_text: Some(format!("static {name}: {atomic} = {atomic}::new({init});\n\n{call}")),
+                replacement_text: Some(format!(
+                    "static {name}: {atomic} = {atomic}::new({init});\n\n{call}"
+                )),
                 edits: Vec::new(),
             };
         }
