@@ -298,6 +298,16 @@ fn parser_text(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether a file belongs to a crate's integration tests or benchmarks
+/// (`tests/`, `benches/`), which cargo builds only for `cargo test` /
+/// `cargo bench`: test code, skipped unless `--include-tests`.
+pub fn is_test_target(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|c| c == "tests" || c == "benches")
+}
+
 /// Parses and analyses one decoded file.
 pub fn analyze_source(
     source: &SourceFile,
@@ -315,6 +325,9 @@ pub fn analyze_source(
         }
     })?;
     let ctx = FileCtx::new(&syntax, edition);
+    if !include_tests && is_test_target(&source.path) {
+        return Ok(Vec::new());
+    }
     let functions = lower::items::lower_file(&syntax, &ctx, include_tests);
     let mut findings = Vec::new();
     for f in &functions {

@@ -47,6 +47,8 @@ pub struct FileCtx {
     pub statics: HashMap<String, StaticInfo>,
     /// struct name → field name → type text (spaces removed).
     pub fields: HashMap<String, HashMap<String, String>>,
+    /// Types with an `impl Sync` / `unsafe impl Sync` in this file.
+    pub sync_impls: HashSet<String>,
     /// First path segments of every `use` and of paths naming crates we
     /// care about (`dashmap`, `scc`, `moka`, `sqlx`, `redis`…).
     pub crates: HashSet<String>,
@@ -87,6 +89,27 @@ impl FileCtx {
         (self.crates.contains("scc")
             && (bare("HashMap") || bare("HashSet") || bare("HashIndex") || bare("HashCache")))
             || (self.crates.contains("moka") && (bare("Cache") || bare("SegmentedCache")))
+    }
+
+    /// Whether a struct declared in this file cannot be shared between
+    /// threads: it holds a `Cell`, `RefCell`, `Rc` or raw pointer and the file
+    /// does not `impl Sync` for it. `&self` on such a type is not shared.
+    pub fn is_not_sync(&self, owner: &str) -> bool {
+        if self.sync_impls.contains(owner) {
+            return false;
+        }
+        self.fields.get(owner).is_some_and(|fields| {
+            fields.values().any(|ty| {
+                ty.starts_with("Cell<")
+                    || ty.starts_with("RefCell<")
+                    || ty.starts_with("Rc<")
+                    || ty.starts_with("*mut")
+                    || ty.starts_with("*const")
+                    || ty.contains("PhantomData<*")
+                    || ty.contains("PhantomData<Rc<")
+                    || ty.contains("PhantomData<Cell<")
+            })
+        })
     }
 
     /// The type of `field` in struct `owner`, if declared in this file.
@@ -149,6 +172,22 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             fields.insert(name, type_text(&field.ty));
         }
         syn::visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let is_sync = item
+            .trait_
+            .as_ref()
+            .and_then(|(_, path, _)| path.segments.last())
+            .is_some_and(|s| s.ident == "Sync");
+        if is_sync {
+            if let syn::Type::Path(p) = &*item.self_ty {
+                if let Some(last) = p.path.segments.last() {
+                    self.ctx.sync_impls.insert(last.ident.to_string());
+                }
+            }
+        }
+        syn::visit::visit_item_impl(self, item);
     }
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {

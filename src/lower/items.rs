@@ -99,6 +99,13 @@ impl FnVisitor<'_> {
                 }
             }
         }
+        // `&self` on a type that cannot be shared between threads is not
+        // shared state.
+        if receiver == Receiver::Shared
+            && self_ty.as_deref().is_some_and(|t| self.ctx.is_not_sync(t))
+        {
+            receiver = Receiver::Exclusive;
+        }
         let mut qualified = self.modules.clone();
         if let Some(ty) = &self_ty {
             qualified.push(ty.clone());

@@ -14,6 +14,7 @@
 //!   its condition guard the rest of the block.
 
 use super::context::{Edition, FileCtx};
+use super::effects::Root;
 use super::effects::*;
 use super::place::{Place, Receiver};
 use super::range_of;
@@ -107,6 +108,8 @@ pub struct Walker<'a> {
     live: Vec<AcqId>,
     target_ids: HashMap<String, TargetId>,
     discarded: Option<*const Expr>,
+    /// The closure being evaluated is an argument of a `spawn`-like call.
+    spawning: bool,
 }
 
 const LOCK_METHODS: &[&str] = &[
@@ -312,6 +315,7 @@ impl<'a> Walker<'a> {
             live: Vec::new(),
             target_ids: HashMap::new(),
             discarded: None,
+            spawning: false,
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")
@@ -461,7 +465,13 @@ impl<'a> Walker<'a> {
         self.facts.ops.len() - 1
     }
 
-    fn push_cond(&mut self, kind: CondKind, range: std::ops::Range<usize>, deps: Deps, end: usize) -> CondId {
+    fn push_cond(
+        &mut self,
+        kind: CondKind,
+        range: std::ops::Range<usize>,
+        deps: Deps,
+        end: usize,
+    ) -> CondId {
         let time = self.tick();
         self.facts.conds.push(Cond {
             kind,
@@ -663,6 +673,21 @@ impl<'a> Walker<'a> {
         self.pop_frame();
     }
 
+    /// Moves a temporary guard of the current statement into a binding of
+    /// the current scope: it now lives until the scope ends or `drop`.
+    fn claim_guard(&mut self, acq: AcqId, name: &str) {
+        let claimed = self
+            .temp_frames
+            .last_mut()
+            .and_then(|f| f.iter().position(|&a| a == acq).map(|i| f.remove(i)));
+        if claimed.is_some() {
+            self.facts.acqs[acq].bound_to = Some(name.to_string());
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.guards.push(acq);
+            }
+        }
+    }
+
     /// Binds every identifier of a pattern to a value.
     fn bind_pattern(
         &mut self,
@@ -689,16 +714,7 @@ impl<'a> Walker<'a> {
                 if let (Some(acq), true) = (val.guard, val.guard_owned) {
                     // The guard moves into the binding instead of dying with
                     // the statement.
-                    let claimed = self
-                        .temp_frames
-                        .last_mut()
-                        .and_then(|f| f.iter().position(|&a| a == acq).map(|i| f.remove(i)));
-                    if claimed.is_some() {
-                        self.facts.acqs[acq].bound_to = Some(name.clone());
-                        if let Some(scope) = self.scopes.last_mut() {
-                            scope.guards.push(acq);
-                        }
-                    }
+                    self.claim_guard(acq, &name);
                     b.guard = Some(acq);
                 }
                 if let (Some(load), Some(l)) = (val.direct_load, local) {
@@ -731,6 +747,10 @@ impl<'a> Walker<'a> {
             Pat::Reference(r) => self.bind_pattern(&r.pat, val, init, None),
             Pat::Paren(p) => self.bind_pattern(&p.pat, val, init, None),
             Pat::Tuple(t) => {
+                // `let (a, b) = lock_pair(..)`: the guards move into the bindings.
+                if let (Some(acq), true) = (val.guard, val.guard_owned) {
+                    self.claim_guard(acq, "(..)");
+                }
                 let v = Val::deps(val.deps.clone());
                 for p in &t.elems {
                     self.bind_pattern(p, &v, None, None);
@@ -847,6 +867,11 @@ impl<'a> Walker<'a> {
                 Val::default()
             }
             Expr::Closure(c) => {
+                // A closure handed to an arbitrary function (a callback) runs
+                // later: the conditions around its definition do not decide
+                // the state it sees. One handed to `spawn` starts now.
+                let saved = (!self.spawning).then(|| std::mem::take(&mut self.cond_stack));
+                self.spawning = false;
                 self.closure_depth += 1;
                 self.push_scope();
                 for input in &c.inputs {
@@ -857,6 +882,9 @@ impl<'a> Walker<'a> {
                 self.pop_frame();
                 self.pop_scope();
                 self.closure_depth -= 1;
+                if let Some(saved) = saved {
+                    self.cond_stack = saved;
+                }
                 Val::default()
             }
             Expr::Return(r) => {
@@ -1101,8 +1129,36 @@ impl<'a> Walker<'a> {
                 };
             }
         }
+        // `lock_bucket(key)`, `lock_exclusive(..)`: a function named `lock…`
+        // returns guards; bound with `let`, they hold a lock until dropped.
+        if last.starts_with("lock") && !segs.is_empty() {
+            let args = self.all(c.args.iter());
+            let key = segs.join("::");
+            let place = Place {
+                key: format!("fn:{key}"),
+                display: key,
+                root: Root::Other,
+                shared: true,
+                ty: None,
+            };
+            let acq = self.acquire(&place, LockMode::Exclusive, range_of(c));
+            return Val {
+                deps: args.deps,
+                guard: Some(acq),
+                guard_owned: true,
+                ..Val::default()
+            };
+        }
         let f = self.expr(&c.func);
-        let mut v = self.all(c.args.iter());
+        let spawn_like = is_spawn_like(last);
+        let mut v = Val::default();
+        for a in &c.args {
+            self.spawning = spawn_like;
+            let x = self.expr(a);
+            v.deps = union(&v.deps, &x.deps);
+            v.diverges |= x.diverges;
+        }
+        self.spawning = false;
         v.deps = union(&v.deps, &f.deps);
         if (last == "max" || last == "min") && c.args.len() == 2 {
             let a = self.expr_shape_probe(&c.args[0], &c.args[1]);
@@ -1277,7 +1333,32 @@ impl<'a> Walker<'a> {
         }
         // 4. Calls on a guard.
         let recv = self.expr(&mc.receiver);
-        let args = self.all(mc.args.iter());
+        // `ONCE.call_once(|| …)`: the closure runs exactly once, as if under
+        // a lock on the `Once`.
+        let once = if matches!(
+            name.as_str(),
+            "call_once" | "call_once_force" | "get_or_init" | "get_or_try_init"
+        ) {
+            self.place(&mc.receiver)
+                .map(|p| self.acquire(&p, LockMode::Exclusive, range_of(&mc.receiver)))
+        } else {
+            None
+        };
+        let spawn_like = is_spawn_like(&name);
+        let mut args = Val::default();
+        for a in &mc.args {
+            self.spawning = spawn_like;
+            let x = self.expr(a);
+            args.deps = union(&args.deps, &x.deps);
+            args.diverges |= x.diverges;
+        }
+        self.spawning = false;
+        if let Some(acq) = once {
+            self.release(acq);
+            if let Some(frame) = self.temp_frames.last_mut() {
+                frame.retain(|&a| a != acq);
+            }
+        }
         if EXTERNAL_METHODS.contains(&name.as_str()) {
             let t = self.tick();
             self.facts.external_calls.push((t, range_of(e)));
@@ -1502,7 +1583,12 @@ impl<'a> Walker<'a> {
     fn expr_if(&mut self, i: &syn::ExprIf) -> Val {
         self.push_frame();
         let (cond_val, pats, is_let) = self.condition(&i.cond);
-        let cond = self.push_cond(CondKind::If, range_of(&i.cond), cond_val.deps.clone(), if_end(i));
+        let cond = self.push_cond(
+            CondKind::If,
+            range_of(&i.cond),
+            cond_val.deps.clone(),
+            if_end(i),
+        );
         if !is_let {
             // An `if` condition's temporaries die before the block runs.
             self.kill_frame_temps();
@@ -1524,10 +1610,11 @@ impl<'a> Walker<'a> {
         if then.diverges != else_div {
             self.add_post_guard(cond);
         }
-        let mut deps = union(&cond_val.deps, &then.deps);
-        if let Some(v) = &els {
-            deps = union(&deps, &v.deps);
-        }
+        // An `if` without `else` has type `()`: its value depends on nothing.
+        let deps = match &els {
+            Some(v) => union(&union(&cond_val.deps, &then.deps), &v.deps),
+            None => Vec::new(),
+        };
         Val {
             deps,
             diverges: then.diverges && else_div,
@@ -1555,7 +1642,12 @@ impl<'a> Walker<'a> {
             let mut pushed = false;
             if let Some((_, g)) = &arm.guard {
                 let gv = self.expr(g);
-                let gc = self.push_cond(CondKind::If, range_of(g), gv.deps, m.brace_token.span.close().byte_range().end);
+                let gc = self.push_cond(
+                    CondKind::If,
+                    range_of(g),
+                    gv.deps,
+                    m.brace_token.span.close().byte_range().end,
+                );
                 self.cond_stack.push(gc);
                 pushed = true;
             }
@@ -1610,6 +1702,12 @@ impl<'a> Walker<'a> {
         Val::default()
     }
 }
+/// `thread::spawn`, `tokio::spawn`, `spawn_blocking`, `scope.spawn`…: the
+/// closure starts running now, under the conditions around the call.
+fn is_spawn_like(name: &str) -> bool {
+    name.starts_with("spawn") || name.ends_with("_spawn") || name == "block_on" || name == "scope"
+}
+
 /// Where an `if … else if … else …` chain ends.
 fn if_end(i: &syn::ExprIf) -> usize {
     match &i.else_branch {

@@ -13,7 +13,9 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             act.kind,
             OpKind::AtomicStore | OpKind::AtomicSwap | OpKind::AtomicFetch(_)
         );
-        if !is_act || !act.shared {
+        // Written while a lock guard is held: an atomic that mirrors
+        // lock-protected data is serialised by that lock.
+        if !is_act || !act.shared || !act.live.is_empty() {
             continue;
         }
         if let Some(f) = flow(facts, file, id, act)
@@ -26,12 +28,27 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
 }
 
 /// Loads of the act's atomic, earlier than it, not under a common lock.
+/// Not re-validated by a compare-and-swap on the atomic in between either:
+/// after a successful `compare_exchange` the thread acts as its winner.
 fn is_racing_load(facts: &FnFacts, act: &Op, load: OpId) -> bool {
     let l = facts.op(load);
     l.kind == OpKind::AtomicLoad
         && l.target == act.target
         && l.time < act.time
         && !under_same_lock(l, act)
+        && !cas_between(facts, act, l)
+}
+
+fn cas_between(facts: &FnFacts, act: &Op, load: &Op) -> bool {
+    facts.ops.iter().any(|c| {
+        let validates = match c.kind {
+            OpKind::AtomicCas | OpKind::AtomicFetchUpdate => true,
+            // An RMW whose result the code looks at re-reads the value too.
+            OpKind::AtomicFetch(_) | OpKind::AtomicSwap => c.result_used,
+            _ => false,
+        };
+        validates && c.target == act.target && c.time > load.time && c.time < act.time
+    })
 }
 
 fn finding(facts: &FnFacts, act: &Op, message: String) -> Finding {
@@ -231,12 +248,33 @@ fn whole_lines(file: &SourceFile, r: &std::ops::Range<usize>) -> std::ops::Range
 
 /// A condition on a load of the same atomic decides whether the act runs.
 fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
+    match &act.kind {
+        // The RMW's own result is looked at: the code re-validates with it
+        // (`let f = x.fetch_add(1, o); if f >= b { … }`).
+        OpKind::AtomicSwap | OpKind::AtomicFetch(_) if act.result_used => return None,
+        // Setting or clearing bits is idempotent: a check that only skips a
+        // no-op cannot lose an update.
+        OpKind::AtomicFetch(k) if k == "fetch_or" || k == "fetch_and" => return None,
+        _ => {}
+    }
     let mut racing = None;
+    let innermost = act.guards.last().copied();
     for &c in &act.guards {
+        // A constant store is idempotent on the atomic itself; it is a race
+        // only when the check on the atomic is what directly decides it (a
+        // claim: `if !STARTED.load(o) { STARTED.store(true, o); start() }`),
+        // not when it records an unrelated observation under another
+        // condition (`if errno == ENOSYS { UNSUPPORTED.store(true, o) }`).
+        if act.kind == OpKind::AtomicStore && act.literal.is_some() && Some(c) != innermost {
+            continue;
+        }
         let cond = &facts.conds[c];
         for &d in &cond.deps {
             let l = facts.op(d);
             if l.kind != OpKind::AtomicLoad || l.target != act.target || l.time > act.time {
+                continue;
+            }
+            if cas_between(facts, act, l) {
                 continue;
             }
             if under_same_lock(l, act) {

@@ -26,9 +26,14 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if !set.shared || seen.contains(&set.target) {
             continue;
         }
+        // A release inside a closure (`CallOnDrop(|| flag.store(false, o))`)
+        // is run by whatever holds the closure, typically a `Drop` guard.
         let release = |after: u32, value: bool| {
             facts.ops.iter().find(|r| {
-                r.target == set.target && r.time > after && literal_write(r) == Some(value)
+                r.target == set.target
+                    && r.time > after
+                    && literal_write(r) == Some(value)
+                    && r.in_closure == set.in_closure
             })
         };
         // A check-then-set flag: read in a condition, set, cleared later.
