@@ -197,6 +197,9 @@ pub struct Op {
     pub shared: bool,
     pub call: Option<CallParts>,
     pub literal: Option<Literal>,
+    /// The written value is a constant: a literal, or a path that is not a
+    /// local (a `const`, an enum variant, a static).
+    pub constant: bool,
     pub shape: Option<ValueShape>,
 }
 

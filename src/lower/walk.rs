@@ -431,6 +431,7 @@ impl<'a> Walker<'a> {
             shared: place.shared,
             call,
             literal,
+            constant: literal.is_some(),
             shape,
         });
         self.facts.ops.len() - 1
@@ -460,6 +461,7 @@ impl<'a> Walker<'a> {
             shared,
             call: None,
             literal: None,
+            constant: false,
             shape: None,
         });
         self.facts.ops.len() - 1
@@ -1254,6 +1256,7 @@ impl<'a> Walker<'a> {
                 };
                 let call = call_parts(mc);
                 let is_load = kind == OpKind::AtomicLoad;
+                let constant = mc.args.first().is_some_and(|a| self.is_constant(a));
                 let op = self.push_op(
                     kind,
                     &place,
@@ -1264,6 +1267,7 @@ impl<'a> Walker<'a> {
                     literal,
                     shape,
                 );
+                self.facts.ops[op].constant = constant;
                 return if is_load {
                     Val {
                         deps: vec![op],
@@ -1425,6 +1429,21 @@ impl<'a> Walker<'a> {
             }
         }
         v
+    }
+
+    /// A literal, or a path that names no local binding (a `const`, an enum
+    /// variant, a static).
+    fn is_constant(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Lit(_) => true,
+            Expr::Paren(p) => self.is_constant(&p.expr),
+            Expr::Cast(c) => self.is_constant(&c.expr),
+            Expr::Path(p) => {
+                p.path.segments.len() > 1
+                    || self.lookup(&p.path.segments[0].ident.to_string()).is_none()
+            }
+            _ => false,
+        }
     }
 
     /// Whether an expression is (a place inside) a guard, without recording

@@ -265,7 +265,7 @@ fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
         // claim: `if !STARTED.load(o) { STARTED.store(true, o); start() }`),
         // not when it records an unrelated observation under another
         // condition (`if errno == ENOSYS { UNSUPPORTED.store(true, o) }`).
-        if act.kind == OpKind::AtomicStore && act.literal.is_some() && Some(c) != innermost {
+        if act.kind == OpKind::AtomicStore && act.constant && Some(c) != innermost {
             continue;
         }
         let cond = &facts.conds[c];
