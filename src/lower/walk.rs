@@ -977,6 +977,24 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A call's arguments; closures among them start now when the call is
+    /// `spawn`-like, and run later (as callbacks) otherwise.
+    fn call_args<'e, I: IntoIterator<Item = &'e Expr>>(
+        &mut self,
+        args: I,
+        spawn_like: bool,
+    ) -> Val {
+        let mut v = Val::default();
+        for a in args {
+            self.spawning = spawn_like;
+            let x = self.expr(a);
+            v.deps = union(&v.deps, &x.deps);
+            v.diverges |= x.diverges;
+        }
+        self.spawning = false;
+        v
+    }
+
     fn all<'e, I: IntoIterator<Item = &'e Expr>>(&mut self, items: I) -> Val {
         let mut deps = Vec::new();
         let mut diverges = false;
@@ -1152,15 +1170,7 @@ impl<'a> Walker<'a> {
             };
         }
         let f = self.expr(&c.func);
-        let spawn_like = is_spawn_like(last);
-        let mut v = Val::default();
-        for a in &c.args {
-            self.spawning = spawn_like;
-            let x = self.expr(a);
-            v.deps = union(&v.deps, &x.deps);
-            v.diverges |= x.diverges;
-        }
-        self.spawning = false;
+        let mut v = self.call_args(c.args.iter(), is_spawn_like(last));
         v.deps = union(&v.deps, &f.deps);
         if (last == "max" || last == "min") && c.args.len() == 2 {
             let a = self.expr_shape_probe(&c.args[0], &c.args[1]);
@@ -1348,15 +1358,7 @@ impl<'a> Walker<'a> {
         } else {
             None
         };
-        let spawn_like = is_spawn_like(&name);
-        let mut args = Val::default();
-        for a in &mc.args {
-            self.spawning = spawn_like;
-            let x = self.expr(a);
-            args.deps = union(&args.deps, &x.deps);
-            args.diverges |= x.diverges;
-        }
-        self.spawning = false;
+        let args = self.call_args(mc.args.iter(), is_spawn_like(&name));
         if let Some(acq) = once {
             self.release(acq);
             if let Some(frame) = self.temp_frames.last_mut() {
