@@ -106,6 +106,12 @@ impl FnVisitor<'_> {
         {
             receiver = Receiver::Exclusive;
         }
+        // Methods of a write guard run while it holds its lock: `&self` there
+        // is exclusive access to what the guard protects.
+        let write_guard = |t: &str| t.ends_with("Guard") && !t.contains("Read");
+        if receiver == Receiver::Shared && self_ty.as_deref().is_some_and(write_guard) {
+            receiver = Receiver::Exclusive;
+        }
         let mut qualified = self.modules.clone();
         if let Some(ty) = &self_ty {
             qualified.push(ty.clone());

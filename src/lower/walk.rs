@@ -110,6 +110,8 @@ pub struct Walker<'a> {
     discarded: Option<*const Expr>,
     /// The closure being evaluated is an argument of a `spawn`-like call.
     spawning: bool,
+    /// Raw locks held (see [`Walker::hold_raw_lock`]).
+    raw_locks: Vec<AcqId>,
 }
 
 const LOCK_METHODS: &[&str] = &[
@@ -316,6 +318,7 @@ impl<'a> Walker<'a> {
             target_ids: HashMap::new(),
             discarded: None,
             spawning: false,
+            raw_locks: Vec::new(),
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")
@@ -675,6 +678,15 @@ impl<'a> Walker<'a> {
         self.pop_frame();
     }
 
+    /// A raw lock (`try_lock() -> bool`) taken: it outlives its statement and
+    /// is released by an `unlock` call on the same lock or at the end.
+    fn hold_raw_lock(&mut self, acq: AcqId) {
+        for frame in &mut self.temp_frames {
+            frame.retain(|&a| a != acq);
+        }
+        self.raw_locks.push(acq);
+    }
+
     /// Moves a temporary guard of the current statement into a binding of
     /// the current scope: it now lives until the scope ends or `drop`.
     fn claim_guard(&mut self, acq: AcqId, name: &str) {
@@ -759,6 +771,10 @@ impl<'a> Walker<'a> {
                 }
             }
             Pat::TupleStruct(t) => {
+                // `let Some(guard) = m.try_lock() else { … }`, `Ok(guard)`.
+                if let (Some(acq), true) = (val.guard, val.guard_owned) {
+                    self.claim_guard(acq, "guard");
+                }
                 let v = Val {
                     deps: val.deps.clone(),
                     guard: val.guard.filter(|_| false),
@@ -805,6 +821,8 @@ impl<'a> Walker<'a> {
                 let v = self.expr(&u.expr);
                 match u.op {
                     syn::UnOp::Deref(_) => self.read_through(v, e),
+                    // `!raw.try_lock()`: still the lock just taken.
+                    syn::UnOp::Not(_) if v.guard_owned => v,
                     _ => Val {
                         deps: v.deps,
                         diverges: v.diverges,
@@ -1151,7 +1169,7 @@ impl<'a> Walker<'a> {
         }
         // `lock_bucket(key)`, `lock_exclusive(..)`: a function named `lock…`
         // returns guards; bound with `let`, they hold a lock until dropped.
-        if last.starts_with("lock") && !segs.is_empty() {
+        if (last.starts_with("lock") || last.starts_with("try_lock")) && !segs.is_empty() {
             let args = self.all(c.args.iter());
             let key = segs.join("::");
             let place = Place {
@@ -1168,6 +1186,17 @@ impl<'a> Walker<'a> {
                 guard_owned: true,
                 ..Val::default()
             };
+        }
+        if last.starts_with("unlock") {
+            let found = self.raw_locks.iter().rposition(|&a| {
+                self.facts.targets[self.facts.acqs[a].target]
+                    .key
+                    .starts_with("fn:")
+            });
+            if let Some(i) = found {
+                let acq = self.raw_locks.remove(i);
+                self.release(acq);
+            }
         }
         let f = self.expr(&c.func);
         let mut v = self.call_args(c.args.iter(), is_spawn_like(last));
@@ -1343,6 +1372,19 @@ impl<'a> Walker<'a> {
                     guard_owned: true,
                     ..Val::default()
                 };
+            }
+        }
+        // `raw.unlock()`: releases a raw lock taken on the same place.
+        if name.starts_with("unlock") || name == "force_unlock" {
+            if let Some(place) = self.place(&mc.receiver) {
+                let found = self
+                    .raw_locks
+                    .iter()
+                    .rposition(|&a| self.facts.targets[self.facts.acqs[a].target].key == place.key);
+                if let Some(i) = found {
+                    let acq = self.raw_locks.remove(i);
+                    self.release(acq);
+                }
             }
         }
         // 4. Calls on a guard.
@@ -1604,6 +1646,13 @@ impl<'a> Walker<'a> {
     fn expr_if(&mut self, i: &syn::ExprIf) -> Val {
         self.push_frame();
         let (cond_val, pats, is_let) = self.condition(&i.cond);
+        if !is_let {
+            if let (Some(acq), true) = (cond_val.guard, cond_val.guard_owned) {
+                // `if raw.try_lock() { … }`: a lock whose API returns `bool`
+                // stays held until `unlock()`, not until the statement ends.
+                self.hold_raw_lock(acq);
+            }
+        }
         let cond = self.push_cond(
             CondKind::If,
             range_of(&i.cond),
