@@ -213,6 +213,13 @@ pub struct LoadBinding {
     pub reads: u32,
 }
 
+#[derive(Debug, Clone)]
+pub struct ValueLet {
+    pub name: String,
+    pub init: Range<usize>,
+    pub deps: Deps,
+}
+
 /// Everything the rules know about one function body.
 #[derive(Debug, Default)]
 pub struct FnFacts {
@@ -225,6 +232,9 @@ pub struct FnFacts {
     /// Values that leave the function (`return v`, the tail expression).
     pub returns: Vec<(Time, Deps)>,
     pub load_bindings: Vec<LoadBinding>,
+    /// `let name = init;` bindings whose value depends on shared state, so a
+    /// suggestion can inline `init` where `name` is used.
+    pub value_lets: Vec<ValueLet>,
     /// Calls that reach a database, Redis or the filesystem.
     pub external_calls: Vec<(Time, Range<usize>)>,
 }

@@ -746,6 +746,13 @@ impl<'a> Walker<'a> {
                     if b.ty.is_none() {
                         b.ty = constructor_type(init);
                     }
+                    if local.is_some() && !val.deps.is_empty() {
+                        self.facts.value_lets.push(ValueLet {
+                            name: name.clone(),
+                            init: range_of(init),
+                            deps: val.deps.clone(),
+                        });
+                    }
                 }
                 self.bind(name, b);
             }

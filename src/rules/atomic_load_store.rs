@@ -210,7 +210,7 @@ fn rmw_suggestion(facts: &FnFacts, file: &SourceFile, act: &Op, l: &Op, load: Op
                     .map(|b| b.name.clone());
                 (
                     binding.unwrap_or_else(|| "current".into()),
-                    file.slice(v).to_string(),
+                    inline_lets(facts, file, act, load, file.slice(v).trim()),
                 )
             }
         },
@@ -226,6 +226,22 @@ fn rmw_suggestion(facts: &FnFacts, file: &SourceFile, act: &Op, l: &Op, load: Op
         replacement_text: Some(text),
         edits: Vec::new(),
     }
+}
+
+/// `next` → `current_gen * 2 + 1` when `let next = current_gen * 2 + 1;`
+/// carried the loaded value: the closure must compute from its parameter.
+fn inline_lets(facts: &FnFacts, file: &SourceFile, act: &Op, load: OpId, value: &str) -> String {
+    let mut body = value.to_string();
+    for _ in 0..4 {
+        let is_ident = !body.is_empty() && body.chars().all(|c| c.is_alphanumeric() || c == '_');
+        let Some(def) = facts.value_lets.iter().rev().find(|l| {
+            is_ident && l.name == body && l.init.end <= act.range.start && l.deps.contains(&load)
+        }) else {
+            break;
+        };
+        body = text(file, &def.init);
+    }
+    body
 }
 
 /// A statement's range widened to whole lines when it is alone on them, so
