@@ -488,6 +488,13 @@ impl<'a> Walker<'a> {
         self.facts.conds.len() - 1
     }
 
+    /// A mutating method call through the guard of `acq`.
+    fn push_mutation(&mut self, acq: AcqId, mc: &syn::ExprMethodCall, e: &Expr, deps: Deps) {
+        let what = mc.method.to_string();
+        let op = self.push_guard_op(OpKind::GuardMutate { acq, what }, acq, range_of(e), deps);
+        self.facts.ops[op].call = Some(call_parts(mc));
+    }
+
     fn acquire(&mut self, place: &Place, mode: LockMode, range: std::ops::Range<usize>) -> AcqId {
         let target = self.intern(place);
         let start = self.tick();
@@ -1358,16 +1365,7 @@ impl<'a> Walker<'a> {
                 let acq = self.acquire(&place, LockMode::MapCall, range_of(e));
                 let parts = call_parts(mc);
                 if is_write {
-                    let op = self.push_guard_op(
-                        OpKind::GuardMutate {
-                            acq,
-                            what: name.clone(),
-                        },
-                        acq,
-                        range_of(e),
-                        args.deps,
-                    );
-                    self.facts.ops[op].call = Some(parts);
+                    self.push_mutation(acq, mc, e, args.deps);
                     return Val::default();
                 }
                 let op =
@@ -1434,16 +1432,7 @@ impl<'a> Walker<'a> {
                 };
             }
             if MUTATING.contains(&name.as_str()) {
-                let op = self.push_guard_op(
-                    OpKind::GuardMutate {
-                        acq,
-                        what: name.clone(),
-                    },
-                    acq,
-                    range_of(e),
-                    args.deps.clone(),
-                );
-                self.facts.ops[op].call = Some(call_parts(mc));
+                self.push_mutation(acq, mc, e, args.deps.clone());
                 return Val::deps(args.deps);
             }
             let op = self.push_guard_op(OpKind::GuardRead { acq }, acq, range_of(e), Vec::new());
