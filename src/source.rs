@@ -79,35 +79,6 @@ impl SourceFile {
     pub fn slice(&self, range: Range<usize>) -> &str {
         self.text.get(range).unwrap_or("")
     }
-
-    /// The 1-based line number of a byte offset.
-    pub fn line_of(&self, offset: usize) -> usize {
-        self.position(offset).line
-    }
-
-    /// Byte range of a 1-based line, without its line terminator.
-    pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self
-            .line_starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(self.text.len());
-        let end = self
-            .line_starts
-            .get(line)
-            .map(|&next| next - 1)
-            .unwrap_or(self.text.len());
-        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') {
-            end - 1
-        } else {
-            end
-        };
-        start..end.max(start)
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
 }
 
 #[cfg(test)]
@@ -123,14 +94,5 @@ mod tests {
         // An offset inside `é` moves back to its start instead of panicking.
         assert_eq!(f.position(4).column, 1);
         assert_eq!(f.position(1000).offset, f.text.len());
-    }
-
-    #[test]
-    fn line_ranges() {
-        let f = SourceFile::new("a.rs".into(), "one\r\ntwo\nthree".into());
-        assert_eq!(f.slice(f.line_range(1)), "one");
-        assert_eq!(f.slice(f.line_range(2)), "two");
-        assert_eq!(f.slice(f.line_range(3)), "three");
-        assert_eq!(f.line_count(), 3);
     }
 }

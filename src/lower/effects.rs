@@ -66,25 +66,12 @@ pub struct Acq {
     pub end: Time,
     /// The acquisition expression with its `.unwrap()` / `.await` / `?`.
     pub range: Range<usize>,
-    /// The binding that holds the guard, if any.
-    pub bound_to: Option<String>,
     pub shared: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CondKind {
-    If,
-    Match,
-    While,
-    /// `let … else`, or an `if` whose branch leaves the block: the rest of
-    /// the block runs only when the condition went the other way.
-    EarlyExit,
 }
 
 /// A decision: the code it guards runs or not depending on `deps`.
 #[derive(Debug, Clone)]
 pub struct Cond {
-    pub kind: CondKind,
     pub time: Time,
     pub range: Range<usize>,
     pub deps: Deps,
@@ -246,14 +233,6 @@ impl FnFacts {
 
     pub fn op(&self, id: OpId) -> &Op {
         &self.ops[id]
-    }
-
-    /// The acquisition `acq` for a guard op, if it is one.
-    pub fn acq_of(&self, op: &Op) -> Option<AcqId> {
-        match op.kind {
-            OpKind::GuardRead { acq } | OpKind::GuardMutate { acq, .. } => Some(acq),
-            _ => None,
-        }
     }
 }
 

@@ -470,16 +470,9 @@ impl<'a> Walker<'a> {
         self.facts.ops.len() - 1
     }
 
-    fn push_cond(
-        &mut self,
-        kind: CondKind,
-        range: std::ops::Range<usize>,
-        deps: Deps,
-        end: usize,
-    ) -> CondId {
+    fn push_cond(&mut self, range: std::ops::Range<usize>, deps: Deps, end: usize) -> CondId {
         let time = self.tick();
         self.facts.conds.push(Cond {
-            kind,
             time,
             range,
             deps,
@@ -504,7 +497,6 @@ impl<'a> Walker<'a> {
             start,
             end: Time::MAX,
             range,
-            bound_to: None,
             shared: place.shared,
         });
         let id = self.facts.acqs.len() - 1;
@@ -600,7 +592,7 @@ impl<'a> Walker<'a> {
         let mut diverges = false;
         let n = b.stmts.len();
         for (i, stmt) in b.stmts.iter().enumerate() {
-            let v = self.stmt(stmt, i + 1 == n);
+            let v = self.stmt(stmt);
             diverges |= v.diverges;
             if i + 1 == n && matches!(stmt, Stmt::Expr(_, None)) {
                 val = v;
@@ -616,7 +608,7 @@ impl<'a> Walker<'a> {
         val
     }
 
-    fn stmt(&mut self, stmt: &Stmt, _last: bool) -> Val {
+    fn stmt(&mut self, stmt: &Stmt) -> Val {
         match stmt {
             Stmt::Local(local) => {
                 self.local(local);
@@ -665,12 +657,7 @@ impl<'a> Walker<'a> {
             if let Some((_, else_block)) = &init.diverge {
                 // `let Some(x) = … else { return }`
                 let end = else_block_end(else_block);
-                let cond = self.push_cond(
-                    CondKind::EarlyExit,
-                    range_of(&init.expr),
-                    val.deps.clone(),
-                    end,
-                );
+                let cond = self.push_cond(range_of(&init.expr), val.deps.clone(), end);
                 self.cond_stack.push(cond);
                 self.expr(else_block);
                 self.cond_stack.pop();
@@ -696,13 +683,12 @@ impl<'a> Walker<'a> {
 
     /// Moves a temporary guard of the current statement into a binding of
     /// the current scope: it now lives until the scope ends or `drop`.
-    fn claim_guard(&mut self, acq: AcqId, name: &str) {
+    fn claim_guard(&mut self, acq: AcqId) {
         let claimed = self
             .temp_frames
             .last_mut()
             .and_then(|f| f.iter().position(|&a| a == acq).map(|i| f.remove(i)));
         if claimed.is_some() {
-            self.facts.acqs[acq].bound_to = Some(name.to_string());
             if let Some(scope) = self.scopes.last_mut() {
                 scope.guards.push(acq);
             }
@@ -727,15 +713,10 @@ impl<'a> Walker<'a> {
                 if val.constructed {
                     b.origin = Origin::Constructed;
                 }
-                if let Some(l) = local {
-                    if let Pat::Type(_) = &l.pat {
-                        // handled below through Pat::Type
-                    }
-                }
                 if let (Some(acq), true) = (val.guard, val.guard_owned) {
                     // The guard moves into the binding instead of dying with
                     // the statement.
-                    self.claim_guard(acq, &name);
+                    self.claim_guard(acq);
                     b.guard = Some(acq);
                 }
                 if let (Some(load), Some(l)) = (val.direct_load, local) {
@@ -777,7 +758,7 @@ impl<'a> Walker<'a> {
             Pat::Tuple(t) => {
                 // `let (a, b) = lock_pair(..)`: the guards move into the bindings.
                 if let (Some(acq), true) = (val.guard, val.guard_owned) {
-                    self.claim_guard(acq, "(..)");
+                    self.claim_guard(acq);
                 }
                 let v = Val::deps(val.deps.clone());
                 for p in &t.elems {
@@ -787,11 +768,10 @@ impl<'a> Walker<'a> {
             Pat::TupleStruct(t) => {
                 // `let Some(guard) = m.try_lock() else { … }`, `Ok(guard)`.
                 if let (Some(acq), true) = (val.guard, val.guard_owned) {
-                    self.claim_guard(acq, "guard");
+                    self.claim_guard(acq);
                 }
                 let v = Val {
                     deps: val.deps.clone(),
-                    guard: val.guard.filter(|_| false),
                     ..Val::default()
                 };
                 for p in &t.elems {
@@ -1232,7 +1212,7 @@ impl<'a> Walker<'a> {
     }
 
     /// For `max(a, b)`: which argument is a direct load, and the other's range.
-    fn expr_shape_probe(&mut self, a: &Expr, b: &Expr) -> Option<(OpId, std::ops::Range<usize>)> {
+    fn expr_shape_probe(&self, a: &Expr, b: &Expr) -> Option<(OpId, std::ops::Range<usize>)> {
         let direct = |w: &Walker, e: &Expr| -> Option<OpId> {
             let name = path_last(e)?;
             let at = w.lookup(&name)?;
@@ -1649,12 +1629,7 @@ impl<'a> Walker<'a> {
                 self.hold_raw_lock(acq);
             }
         }
-        let cond = self.push_cond(
-            CondKind::If,
-            range_of(&i.cond),
-            cond_val.deps.clone(),
-            if_end(i),
-        );
+        let cond = self.push_cond(range_of(&i.cond), cond_val.deps.clone(), if_end(i));
         if !is_let {
             // An `if` condition's temporaries die before the block runs.
             self.kill_frame_temps();
@@ -1693,7 +1668,6 @@ impl<'a> Walker<'a> {
         self.push_frame();
         let scrut = self.expr(&m.expr);
         let cond = self.push_cond(
-            CondKind::Match,
             range_of(&m.expr),
             scrut.deps.clone(),
             m.brace_token.span.close().byte_range().end,
@@ -1709,7 +1683,6 @@ impl<'a> Walker<'a> {
             if let Some((_, g)) = &arm.guard {
                 let gv = self.expr(g);
                 let gc = self.push_cond(
-                    CondKind::If,
                     range_of(g),
                     gv.deps,
                     m.brace_token.span.close().byte_range().end,
@@ -1743,7 +1716,6 @@ impl<'a> Walker<'a> {
         self.push_frame();
         let (cond_val, pats, is_let) = self.condition(&w.cond);
         let cond = self.push_cond(
-            CondKind::While,
             range_of(&w.cond),
             cond_val.deps.clone(),
             w.body.brace_token.span.close().byte_range().end,

@@ -8,7 +8,7 @@ use crate::source::SourceFile;
 const RULE: &str = "atomic-load-store";
 
 pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
-    for (id, act) in facts.ops.iter().enumerate() {
+    for act in &facts.ops {
         let is_act = matches!(
             act.kind,
             OpKind::AtomicStore | OpKind::AtomicSwap | OpKind::AtomicFetch(_)
@@ -18,7 +18,7 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if !is_act || !act.shared || !act.live.is_empty() {
             continue;
         }
-        if let Some(f) = flow(facts, file, id, act)
+        if let Some(f) = flow(facts, file, act)
             .or_else(|| guarded(facts, file, act))
             .or_else(|| outcome(facts, file, act))
         {
@@ -114,7 +114,7 @@ fn combined_ordering(load_o: &str, store_o: &str) -> String {
 }
 
 /// The stored value is computed from a load of the same atomic.
-fn flow(facts: &FnFacts, file: &SourceFile, _id: OpId, act: &Op) -> Option<Finding> {
+fn flow(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
     let load = *act.deps.iter().find(|&&d| is_racing_load(facts, act, d))?;
     let l = facts.op(load);
     let name = &facts.target(act.target).display;

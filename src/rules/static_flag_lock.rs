@@ -47,7 +47,7 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             });
             if let (Some(check), Some(clear)) = (check, release(set.time, false)) {
                 seen.insert(set.target);
-                out.push(flag_finding(facts, file, set, check, clear));
+                out.push(flag_finding(facts, set, check, clear));
                 continue;
             }
         }
@@ -68,7 +68,7 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if test_and_set {
             if let Some(clear) = release(set.time, false) {
                 seen.insert(set.target);
-                out.push(manual_release_finding(facts, file, set, clear));
+                out.push(manual_release_finding(facts, set, clear));
             }
         }
     }
@@ -106,13 +106,12 @@ fn guard_rewrite(facts: &FnFacts, set: &Op) -> String {
     )
 }
 
-fn flag_finding(facts: &FnFacts, file: &SourceFile, set: &Op, check: &Op, clear: &Op) -> Finding {
+fn flag_finding(facts: &FnFacts, set: &Op, check: &Op, clear: &Op) -> Finding {
     let name = &facts.target(set.target).display;
     let mut notes = vec![format!(
         "two threads can both see `{name}` clear before either one sets it, and both enter the critical section"
     )];
     notes.extend(multi_instance_note(facts, set, clear));
-    let _ = file;
     Finding {
         rule: RULE,
         message: format!("`{name}` is used as a lock, but checking and setting it are two separate steps"),
@@ -134,7 +133,7 @@ fn flag_finding(facts: &FnFacts, file: &SourceFile, set: &Op, check: &Op, clear:
     }
 }
 
-fn manual_release_finding(facts: &FnFacts, _file: &SourceFile, set: &Op, clear: &Op) -> Finding {
+fn manual_release_finding(facts: &FnFacts, set: &Op, clear: &Op) -> Finding {
     let name = &facts.target(set.target).display;
     let mut notes = vec![format!(
         "if the code between taking and releasing `{name}` panics or returns early, the release never runs and `{name}` stays locked"
