@@ -18,13 +18,15 @@ impl EditionCache {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        // Keyed by the directory as given: one lookup (and one
+        // `canonicalize`) per directory, not per file.
         if let Ok(cache) = self.dirs.lock() {
             if let Some(e) = cache.get(&dir) {
                 return *e;
             }
         }
-        let edition = find(&dir);
+        let absolute = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        let edition = find(&absolute);
         if let Ok(mut cache) = self.dirs.lock() {
             cache.insert(dir, edition);
         }

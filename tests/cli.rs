@@ -26,6 +26,10 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .expect("rmw-lint runs")
 }
 
+fn status(dir: &Path, args: &[&str]) -> Option<i32> {
+    run(dir, args).status.code()
+}
+
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
 }
@@ -42,9 +46,9 @@ fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
 fn exit_codes_follow_fail_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "clean.rs", CLEAN);
-    assert_eq!(run(dir.path(), &["clean.rs"]).status.code(), Some(0));
+    assert_eq!(status(dir.path(), &["clean.rs"]), Some(0));
     write(dir.path(), "hazard.rs", HAZARD);
-    assert_eq!(run(dir.path(), &["hazard.rs"]).status.code(), Some(1));
+    assert_eq!(status(dir.path(), &["hazard.rs"]), Some(1));
     assert_eq!(
         run(dir.path(), &["--fail-on", "never", "hazard.rs"])
             .status
@@ -71,7 +75,7 @@ fn exit_codes_follow_fail_on() {
             .code(),
         Some(0)
     );
-    assert_eq!(run(dir.path(), &["warn.rs"]).status.code(), Some(1));
+    assert_eq!(status(dir.path(), &["warn.rs"]), Some(1));
 }
 
 #[test]
@@ -85,19 +89,10 @@ fn usage_errors_exit_2() {
         err.contains("no-such-rule") && err.contains("atomic-load-store"),
         "{err}"
     );
-    assert_eq!(run(dir.path(), &["--no-such-flag"]).status.code(), Some(2));
-    assert_eq!(
-        run(dir.path(), &["--format", "xml", "a.rs"]).status.code(),
-        Some(2)
-    );
-    assert_eq!(
-        run(dir.path(), &["--jobs", "0", "a.rs"]).status.code(),
-        Some(2)
-    );
-    assert_eq!(
-        run(dir.path(), &["explain", "no-such-rule"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(status(dir.path(), &["--no-such-flag"]), Some(2));
+    assert_eq!(status(dir.path(), &["--format", "xml", "a.rs"]), Some(2));
+    assert_eq!(status(dir.path(), &["--jobs", "0", "a.rs"]), Some(2));
+    assert_eq!(status(dir.path(), &["explain", "no-such-rule"]), Some(2));
 }
 
 #[test]
@@ -319,11 +314,8 @@ fn test_code_is_skipped_unless_asked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let body = HAZARD.replace("pub fn hit()", "#[test]\nfn hit()");
     write(dir.path(), "t.rs", body);
-    assert_eq!(run(dir.path(), &["t.rs"]).status.code(), Some(0));
-    assert_eq!(
-        run(dir.path(), &["--include-tests", "t.rs"]).status.code(),
-        Some(1)
-    );
+    assert_eq!(status(dir.path(), &["t.rs"]), Some(0));
+    assert_eq!(status(dir.path(), &["--include-tests", "t.rs"]), Some(1));
 }
 
 #[test]

@@ -107,6 +107,9 @@ pub struct Walker<'a> {
     temp_frames: Vec<Vec<AcqId>>,
     live: Vec<AcqId>,
     target_ids: HashMap<String, TargetId>,
+    /// Name → where its bindings are, innermost last: lookups cost the same
+    /// however many bindings a long function makes.
+    names: HashMap<String, Vec<(usize, usize)>>,
     discarded: Option<*const Expr>,
     /// The closure being evaluated is an argument of a `spawn`-like call.
     spawning: bool,
@@ -316,6 +319,7 @@ impl<'a> Walker<'a> {
             temp_frames: vec![Vec::new()],
             live: Vec::new(),
             target_ids: HashMap::new(),
+            names: HashMap::new(),
             discarded: None,
             spawning: false,
             raw_locks: Vec::new(),
@@ -374,19 +378,17 @@ impl<'a> Walker<'a> {
         b.id = self.next_binding;
         b.name = name;
         b.closure_depth = self.closure_depth;
-        if let Some(scope) = self.scopes.last_mut() {
-            scope.bindings.push(b);
-        }
+        let Some(si) = self.scopes.len().checked_sub(1) else {
+            return;
+        };
+        let at = (si, self.scopes[si].bindings.len());
+        self.names.entry(b.name.clone()).or_default().push(at);
+        self.scopes[si].bindings.push(b);
     }
 
     /// Finds the innermost binding of `name`: (scope index, binding index).
     pub(crate) fn lookup(&self, name: &str) -> Option<(usize, usize)> {
-        for (si, scope) in self.scopes.iter().enumerate().rev() {
-            if let Some(bi) = scope.bindings.iter().rposition(|b| b.name == name) {
-                return Some((si, bi));
-            }
-        }
-        None
+        self.names.get(name).and_then(|at| at.last().copied())
     }
 
     pub(crate) fn binding_mut(&mut self, at: (usize, usize)) -> &mut Binding {
@@ -548,6 +550,11 @@ impl<'a> Walker<'a> {
         let Some(scope) = self.scopes.pop() else {
             return Vec::new();
         };
+        for b in &scope.bindings {
+            if let Some(at) = self.names.get_mut(&b.name) {
+                at.pop();
+            }
+        }
         for acq in scope.guards.into_iter().rev() {
             self.release(acq);
         }

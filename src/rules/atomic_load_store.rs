@@ -2,12 +2,100 @@
 
 use super::{substitute, text, under_same_lock};
 use crate::diagnostic::{Applicability, Edit, Finding, Suggestion};
-use crate::lower::effects::{FnFacts, Op, OpId, OpKind, ValueShape};
+use crate::lower::effects::{FnFacts, Op, OpId, OpKind, TargetId, Time, ValueShape};
 use crate::source::SourceFile;
+use std::collections::HashMap;
 
 const RULE: &str = "atomic-load-store";
 
+/// Per-function lookups, built once so that each act is checked against
+/// the loads and re-validations of its own atomic only.
+struct Index {
+    /// Loads per target, in source order.
+    loads: HashMap<TargetId, Vec<OpId>>,
+    /// Times of re-validating ops per target (CAS, `fetch_update`, an RMW
+    /// whose result is used), ascending.
+    validations: HashMap<TargetId, Vec<Time>>,
+    /// The latest time a load's value is used by a condition or a return.
+    last_use: HashMap<OpId, Time>,
+    /// Per target, for the loads in `loads`: the maximum `last_use` of the
+    /// loads up to and including each one.
+    used_until: HashMap<TargetId, Vec<Time>>,
+}
+
+impl Index {
+    fn new(facts: &FnFacts) -> Index {
+        let mut ix = Index {
+            loads: HashMap::new(),
+            validations: HashMap::new(),
+            last_use: HashMap::new(),
+            used_until: HashMap::new(),
+        };
+        for (id, op) in facts.ops.iter().enumerate() {
+            let validates = match op.kind {
+                OpKind::AtomicLoad => {
+                    ix.loads.entry(op.target).or_default().push(id);
+                    false
+                }
+                OpKind::AtomicCas | OpKind::AtomicFetchUpdate => true,
+                // An RMW whose result the code looks at re-reads the value too.
+                OpKind::AtomicFetch(_) | OpKind::AtomicSwap => op.result_used,
+                _ => false,
+            };
+            if validates {
+                ix.validations.entry(op.target).or_default().push(op.time);
+            }
+        }
+        let uses = facts
+            .conds
+            .iter()
+            .map(|c| (c.time, &c.deps))
+            .chain(facts.returns.iter().map(|(t, deps)| (*t, deps)));
+        for (time, deps) in uses {
+            for &d in deps {
+                let last = ix.last_use.entry(d).or_insert(0);
+                *last = (*last).max(time);
+            }
+        }
+        for (&target, loads) in &ix.loads {
+            let mut max = 0;
+            let prefix = loads
+                .iter()
+                .map(|l| {
+                    max = max.max(ix.last_use.get(l).copied().unwrap_or(0));
+                    max
+                })
+                .collect();
+            ix.used_until.insert(target, prefix);
+        }
+        ix
+    }
+
+    /// Whether any load of `act`'s atomic made before it is used after it.
+    fn any_load_used_after(&self, facts: &FnFacts, act: &Op) -> bool {
+        let (Some(loads), Some(until)) = (
+            self.loads.get(&act.target),
+            self.used_until.get(&act.target),
+        ) else {
+            return false;
+        };
+        let before = loads.partition_point(|&l| facts.op(l).time < act.time);
+        before > 0 && until[before - 1] > act.time
+    }
+
+    /// Whether a re-validating op on `act`'s atomic lies between `load` and
+    /// `act`: after a successful `compare_exchange` the thread acts as its
+    /// winner.
+    fn validated_between(&self, act: &Op, load: &Op) -> bool {
+        self.validations.get(&act.target).is_some_and(|times| {
+            let after_load = times.partition_point(|&t| t <= load.time);
+            times.get(after_load).is_some_and(|&t| t < act.time)
+        })
+    }
+}
+
 pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
+    let ix = Index::new(facts);
     for act in &facts.ops {
         let is_act = matches!(
             act.kind,
@@ -18,37 +106,24 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if !is_act || !act.shared || !act.live.is_empty() {
             continue;
         }
-        if let Some(f) = flow(facts, file, act)
-            .or_else(|| guarded(facts, file, act))
-            .or_else(|| outcome(facts, file, act))
+        if let Some(f) = flow(facts, file, &ix, act)
+            .or_else(|| guarded(facts, file, &ix, act))
+            .or_else(|| outcome(facts, file, &ix, act))
         {
             out.push(f);
         }
     }
 }
 
-/// Loads of the act's atomic, earlier than it, not under a common lock.
-/// Not re-validated by a compare-and-swap on the atomic in between either:
-/// after a successful `compare_exchange` the thread acts as its winner.
-fn is_racing_load(facts: &FnFacts, act: &Op, load: OpId) -> bool {
+/// Loads of the act's atomic, earlier than it, not under a common lock and
+/// not re-validated in between.
+fn is_racing_load(facts: &FnFacts, ix: &Index, act: &Op, load: OpId) -> bool {
     let l = facts.op(load);
     l.kind == OpKind::AtomicLoad
         && l.target == act.target
         && l.time < act.time
         && !under_same_lock(l, act)
-        && !cas_between(facts, act, l)
-}
-
-fn cas_between(facts: &FnFacts, act: &Op, load: &Op) -> bool {
-    facts.ops.iter().any(|c| {
-        let validates = match c.kind {
-            OpKind::AtomicCas | OpKind::AtomicFetchUpdate => true,
-            // An RMW whose result the code looks at re-reads the value too.
-            OpKind::AtomicFetch(_) | OpKind::AtomicSwap => c.result_used,
-            _ => false,
-        };
-        validates && c.target == act.target && c.time > load.time && c.time < act.time
-    })
+        && !ix.validated_between(act, l)
 }
 
 fn finding(facts: &FnFacts, act: &Op, message: String) -> Finding {
@@ -114,8 +189,11 @@ fn combined_ordering(load_o: &str, store_o: &str) -> String {
 }
 
 /// The stored value is computed from a load of the same atomic.
-fn flow(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
-    let load = *act.deps.iter().find(|&&d| is_racing_load(facts, act, d))?;
+fn flow(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<Finding> {
+    let load = *act
+        .deps
+        .iter()
+        .find(|&&d| is_racing_load(facts, ix, act, d))?;
     let l = facts.op(load);
     let name = &facts.target(act.target).display;
     let m = method(file, act);
@@ -263,7 +341,7 @@ fn whole_lines(file: &SourceFile, r: &std::ops::Range<usize>) -> std::ops::Range
 }
 
 /// A condition on a load of the same atomic decides whether the act runs.
-fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
+fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<Finding> {
     match &act.kind {
         // The RMW's own result is looked at: the code re-validates with it
         // (`let f = x.fetch_add(1, o); if f >= b { … }`).
@@ -290,7 +368,7 @@ fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
             if l.kind != OpKind::AtomicLoad || l.target != act.target || l.time > act.time {
                 continue;
             }
-            if cas_between(facts, act, l) {
+            if ix.validated_between(act, l) {
                 continue;
             }
             if under_same_lock(l, act) {
@@ -375,26 +453,16 @@ fn guarded(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
 
 /// A load's value is used as the outcome of a later RMW whose own result
 /// is thrown away.
-fn outcome(facts: &FnFacts, file: &SourceFile, act: &Op) -> Option<Finding> {
+fn outcome(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<Finding> {
     if act.result_used && act.kind != OpKind::AtomicStore {
         return None;
     }
-    let used_after = |load: OpId| {
-        facts
-            .conds
-            .iter()
-            .any(|c| c.time > act.time && c.deps.contains(&load))
-            || facts
-                .returns
-                .iter()
-                .any(|(t, deps)| *t > act.time && deps.contains(&load))
-    };
-    let load = facts
-        .ops
-        .iter()
-        .enumerate()
-        .find(|(i, _)| is_racing_load(facts, act, *i) && used_after(*i))
-        .map(|(i, _)| i)?;
+    if !ix.any_load_used_after(facts, act) {
+        return None;
+    }
+    let load = *ix.loads.get(&act.target)?.iter().find(|&&l| {
+        is_racing_load(facts, ix, act, l) && ix.last_use.get(&l).is_some_and(|&t| t > act.time)
+    })?;
     let l = facts.op(load);
     let name = &facts.target(act.target).display;
     let m = method(file, act);

@@ -2,8 +2,9 @@
 
 use super::text;
 use crate::diagnostic::{Applicability, Finding, Severity, Suggestion};
-use crate::lower::effects::{FnFacts, Literal, Op, OpKind, Root};
+use crate::lower::effects::{FnFacts, Literal, Op, OpKind, Root, TargetId};
 use crate::source::SourceFile;
+use std::collections::{HashMap, HashSet};
 
 const RULE: &str = "static-flag-lock";
 
@@ -21,20 +22,26 @@ fn is_flag_read(op: &Op) -> bool {
 }
 
 pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
-    let mut seen = std::collections::HashSet::new();
+    // Clears (`store(false)`, `= false`) per target, in source order.
+    let mut clears: HashMap<TargetId, Vec<&Op>> = HashMap::new();
+    for op in &facts.ops {
+        if literal_write(op) == Some(false) {
+            clears.entry(op.target).or_default().push(op);
+        }
+    }
+    let mut seen = HashSet::new();
     for set in &facts.ops {
         if !set.shared || seen.contains(&set.target) {
             continue;
         }
         // A release inside a closure (`CallOnDrop(|| flag.store(false, o))`)
         // is run by whatever holds the closure, typically a `Drop` guard.
-        let release = |after: u32, value: bool| {
-            facts.ops.iter().find(|r| {
-                r.target == set.target
-                    && r.time > after
-                    && literal_write(r) == Some(value)
-                    && r.in_closure == set.in_closure
-            })
+        let release = |after: u32| {
+            clears
+                .get(&set.target)?
+                .iter()
+                .find(|r| r.time > after && r.in_closure == set.in_closure)
+                .copied()
         };
         // A check-then-set flag: read in a condition, set, cleared later.
         if literal_write(set) == Some(true) {
@@ -45,7 +52,7 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
                     .map(|&d| facts.op(d))
                     .find(|d| is_flag_read(d) && d.target == set.target && d.time < set.time)
             });
-            if let (Some(check), Some(clear)) = (check, release(set.time, false)) {
+            if let (Some(check), Some(clear)) = (check, release(set.time)) {
                 seen.insert(set.target);
                 out.push(flag_finding(facts, set, check, clear));
                 continue;
@@ -66,7 +73,7 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             _ => false,
         };
         if test_and_set {
-            if let Some(clear) = release(set.time, false) {
+            if let Some(clear) = release(set.time) {
                 seen.insert(set.target);
                 out.push(manual_release_finding(facts, set, clear));
             }
