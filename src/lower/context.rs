@@ -223,6 +223,33 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
     }
 
+    // Only items and types matter here: expressions are the lowering's
+    // walk, so this pass descends into them only to reach nested items.
+    fn visit_expr(&mut self, e: &'ast syn::Expr) {
+        match e {
+            syn::Expr::Block(b) => self.visit_block(&b.block),
+            syn::Expr::Unsafe(b) => self.visit_block(&b.block),
+            syn::Expr::Async(b) => self.visit_block(&b.block),
+            syn::Expr::Const(b) => self.visit_block(&b.block),
+            syn::Expr::Closure(c) => self.visit_expr(&c.body),
+            syn::Expr::If(i) => {
+                self.visit_block(&i.then_branch);
+                if let Some((_, e)) = &i.else_branch {
+                    self.visit_expr(e);
+                }
+            }
+            syn::Expr::Loop(l) => self.visit_block(&l.body),
+            syn::Expr::While(w) => self.visit_block(&w.body),
+            syn::Expr::ForLoop(f) => self.visit_block(&f.body),
+            syn::Expr::Match(m) => {
+                for arm in &m.arms {
+                    self.visit_expr(&arm.body);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn visit_path(&mut self, path: &'ast syn::Path) {
         if path.segments.len() > 1 {
             if let Some(first) = path.segments.first() {

@@ -159,13 +159,7 @@ impl Walker<'_> {
             let first = path.segments.first()?.ident.to_string();
             let known_prefix = matches!(first.as_str(), "crate" | "self" | "super");
             if !(known_prefix || self.ctx.statics.contains_key(&last)) {
-                return Some(Place {
-                    key: tokens(path),
-                    display: tokens(path),
-                    root: Root::Other,
-                    shared: true,
-                    ty: None,
-                });
+                return Some(unresolved(path));
             }
         }
         if let Some(info) = self.ctx.statics.get(&last) {
@@ -179,12 +173,19 @@ impl Walker<'_> {
                 ty: Some(info.ty.clone()),
             });
         }
-        Some(Place {
-            key: tokens(path),
-            display: tokens(path),
-            root: Root::Other,
-            shared: true,
-            ty: None,
-        })
+        Some(unresolved(path))
+    }
+}
+
+/// A path the analysis cannot resolve (another module's static, a `const`):
+/// identified by its text, and assumed shared.
+fn unresolved(path: &syn::Path) -> Place {
+    let text = tokens(path);
+    Place {
+        key: text.clone(),
+        display: text,
+        root: Root::Other,
+        shared: true,
+        ty: None,
     }
 }

@@ -1343,11 +1343,18 @@ impl<'a> Walker<'a> {
             }
         }
         // 3. Concurrent maps: every call locks a shard inside.
-        if let Some(place) = self.map_place(&mc.receiver) {
-            let base = name.trim_end_matches("_async").trim_end_matches("_sync");
-            let is_check = MAP_CHECKS.contains(&name.as_str()) || MAP_CHECKS.contains(&base);
-            let is_write = MAP_WRITES.contains(&name.as_str()) || MAP_WRITES.contains(&base);
-            if is_check || is_write {
+        // The method name is checked first: resolving the receiver's place
+        // is not free, and most calls are not map calls.
+        let base = name.trim_end_matches("_async").trim_end_matches("_sync");
+        let is_check = MAP_CHECKS.contains(&name.as_str()) || MAP_CHECKS.contains(&base);
+        let is_write = MAP_WRITES.contains(&name.as_str()) || MAP_WRITES.contains(&base);
+        let map = if is_check || is_write {
+            self.map_place(&mc.receiver)
+        } else {
+            None
+        };
+        if let Some(place) = map {
+            {
                 let args = self.all(mc.args.iter());
                 let acq = self.acquire(&place, LockMode::MapCall, range_of(e));
                 let parts = call_parts(mc);
@@ -1823,14 +1830,17 @@ fn constructor_type(init: &Expr) -> Option<String> {
                     "new" | "default" | "with_capacity"
                 )
             {
-                let ty = segs[segs.len() - 2].clone();
-                if matches!(ty.as_str(), "Arc" | "Rc" | "Box") {
+                // The whole path (`scc::HashMap`), so the crate is known
+                // even without a `use`.
+                let ty = segs[..segs.len() - 1].join("::");
+                let wrapper = segs[segs.len() - 2].as_str();
+                if matches!(wrapper, "Arc" | "Rc" | "Box") {
                     let inner = c
                         .args
                         .first()
                         .and_then(constructor_type)
                         .unwrap_or_default();
-                    return Some(format!("{ty}<{inner}>"));
+                    return Some(format!("{wrapper}<{inner}>"));
                 }
                 return Some(ty);
             }
