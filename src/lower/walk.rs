@@ -70,7 +70,6 @@ pub(crate) struct Val {
     shape: Option<ValueShape>,
     /// The value is another handle to this shared object (`Arc::clone(&x)`).
     alias: Option<Place>,
-    literal: Option<Literal>,
     /// The value was just constructed (`Mutex::new(..)`).
     constructed: bool,
     diverges: bool,
@@ -811,10 +810,7 @@ impl<'a> Walker<'a> {
     pub(crate) fn expr(&mut self, e: &Expr) -> Val {
         let discarded = self.discarded.take() == Some(e as *const Expr);
         match e {
-            Expr::Lit(_) => Val {
-                literal: literal_of(e),
-                ..Val::default()
-            },
+            Expr::Lit(_) => Val::default(),
             Expr::Path(p) => self.path_expr(p),
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
@@ -939,7 +935,6 @@ impl<'a> Walker<'a> {
                 let mut v = self.expr(&t.expr);
                 self.widen_acquisition(&v, &t.expr, e);
                 v.shape = None;
-                v.literal = None;
                 v
             }
             Expr::Await(a) => {
@@ -1673,7 +1668,6 @@ impl<'a> Walker<'a> {
         Val {
             deps,
             diverges: then.diverges && else_div,
-            literal: None,
             ..Val::default()
         }
     }
