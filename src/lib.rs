@@ -15,6 +15,7 @@ pub mod lower;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod sql;
 
 use diagnostic::{Diagnostic, Severity};
 use lower::context::{Edition, FileCtx};
