@@ -1,19 +1,28 @@
-//! The edition of the crate a file belongs to, read from the nearest
+//! The crate a file belongs to: its edition, read from the nearest
 //! `Cargo.toml` (following `edition.workspace = true` to the workspace
-//! root). Files outside any crate are treated as edition 2021.
+//! root), and its root directory (where `sqlx::query_file!` paths start).
+//! Files outside any crate are treated as edition 2021.
 
 use crate::lower::context::Edition;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// What the analysis needs to know about a file's crate.
+#[derive(Debug, Clone, Default)]
+pub struct CrateInfo {
+    pub edition: Edition,
+    /// The directory of the nearest `Cargo.toml`.
+    pub root: Option<PathBuf>,
+}
+
 #[derive(Default)]
 pub struct EditionCache {
-    dirs: Mutex<HashMap<PathBuf, Edition>>,
+    dirs: Mutex<HashMap<PathBuf, CrateInfo>>,
 }
 
 impl EditionCache {
-    pub fn for_file(&self, file: &Path) -> Edition {
+    pub fn for_file(&self, file: &Path) -> CrateInfo {
         let dir = match file.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -22,19 +31,30 @@ impl EditionCache {
         // `canonicalize`) per directory, not per file.
         if let Ok(cache) = self.dirs.lock() {
             if let Some(e) = cache.get(&dir) {
-                return *e;
+                return e.clone();
             }
         }
         let absolute = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
-        let edition = find(&absolute);
+        let info = find(&absolute);
         if let Ok(mut cache) = self.dirs.lock() {
-            cache.insert(dir, edition);
+            cache.insert(dir, info.clone());
         }
-        edition
+        info
     }
 }
 
-fn find(dir: &Path) -> Edition {
+fn find(dir: &Path) -> CrateInfo {
+    let root = dir
+        .ancestors()
+        .find(|d| d.join("Cargo.toml").is_file())
+        .map(Path::to_path_buf);
+    CrateInfo {
+        edition: find_edition(dir),
+        root,
+    }
+}
+
+fn find_edition(dir: &Path) -> Edition {
     for d in dir.ancestors() {
         let manifest = d.join("Cargo.toml");
         let Ok(text) = std::fs::read_to_string(&manifest) else {

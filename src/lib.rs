@@ -18,7 +18,7 @@ pub mod source;
 pub mod sql;
 
 use diagnostic::{Diagnostic, Severity};
-use lower::context::{Edition, FileCtx};
+use lower::context::FileCtx;
 use rayon::prelude::*;
 use serde::Serialize;
 use source::{SourceFile, Span};
@@ -130,8 +130,8 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
         .map_err(|e| UsageError::Threads(jobs, e.to_string()))?;
     let editions = edition::EditionCache::default();
     let stdin_job = opts.stdin.as_ref().map(|(name, bytes)| {
-        let edition = editions.for_file(std::path::Path::new(name));
-        (name.clone(), bytes.clone(), edition)
+        let krate = editions.for_file(std::path::Path::new(name));
+        (name.clone(), bytes.clone(), krate)
     });
     let results: Vec<FileResult> = pool.install(|| {
         let mut results: Vec<FileResult> = inputs
@@ -148,15 +148,15 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
                         ))
                     }
                 };
-                let edition = editions.for_file(&input.path);
-                analyze_bytes(&input.display, bytes, edition, opts.include_tests, &enabled)
+                let krate = editions.for_file(&input.path);
+                analyze_bytes(&input.display, bytes, &krate, opts.include_tests, &enabled)
             })
             .collect();
-        if let Some((name, bytes, edition)) = stdin_job {
+        if let Some((name, bytes, krate)) = stdin_job {
             results.push(analyze_bytes(
                 &name,
                 bytes,
-                edition,
+                &krate,
                 opts.include_tests,
                 &enabled,
             ));
@@ -223,7 +223,7 @@ impl FileResult {
 pub fn analyze_bytes(
     name: &str,
     bytes: Vec<u8>,
-    edition: Edition,
+    krate: &edition::CrateInfo,
     include_tests: bool,
     enabled: &HashSet<&'static str>,
 ) -> FileResult {
@@ -246,7 +246,7 @@ pub fn analyze_bytes(
     };
     let source = Arc::new(SourceFile::new(name.to_string(), text));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyze_source(&source, edition, include_tests, enabled)
+        analyze_source(&source, krate, include_tests, enabled)
     }));
     // Spans of this file are no longer needed; free proc-macro2's map of them.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -312,7 +312,7 @@ pub fn is_test_target(path: &str) -> bool {
 /// Parses and analyses one decoded file.
 pub fn analyze_source(
     source: &SourceFile,
-    edition: Edition,
+    krate: &edition::CrateInfo,
     include_tests: bool,
     enabled: &HashSet<&'static str>,
 ) -> Result<Vec<Diagnostic>, FileError> {
@@ -325,7 +325,7 @@ pub fn analyze_source(
             span: Some(source.span(r)),
         }
     })?;
-    let ctx = FileCtx::new(&syntax, edition);
+    let ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone());
     if !include_tests && is_test_target(&source.path) {
         return Ok(Vec::new());
     }

@@ -4,8 +4,11 @@
 //! There is no type checker; these declarations are what lets the analysis
 //! tell a `DashMap` from a `HashMap` or a `static mut` from a local.
 
+use super::effects::SqlApi;
+use crate::sql::{Dialect, SqlSrc};
 use quote::ToTokens;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use syn::visit::Visit;
 
 /// The Rust edition of the crate a file belongs to. It changes drop order
@@ -52,7 +55,33 @@ pub struct FileCtx {
     /// First path segments of every `use` and of paths naming crates we
     /// care about (`dashmap`, `scc`, `moka`, `sqlx`, `redis`…).
     pub crates: HashSet<String>,
+    /// The crate's root directory (where `query_file!` paths start).
+    pub root: Option<std::path::PathBuf>,
+    /// The SQL dialect the file's database crates and types point to, when
+    /// they point to exactly one.
+    pub sql_dialect: Option<Dialect>,
+    /// The database client crate the file uses, when it uses one.
+    pub sql_api: Option<SqlApi>,
+    /// `const`/`static` string items holding SQL, by name.
+    pub sql_consts: HashMap<String, Arc<SqlSrc>>,
+    /// Database families seen while collecting (PostgreSQL, MySQL, SQLite).
+    families: [bool; 3],
+    apis: Vec<SqlApi>,
+    const_literals: Vec<(String, syn::LitStr)>,
 }
+
+/// Type and crate names that say which database a file talks to.
+const POSTGRES_MARKS: &[&str] = &[
+    "PgPool", "PgConnection", "Postgres", "PgPoolOptions", "PgRow", "PgExecutor",
+    "tokio_postgres", "postgres", "deadpool_postgres", "bb8_postgres", "r2d2_postgres",
+];
+const MYSQL_MARKS: &[&str] = &[
+    "MySqlPool", "MySql", "MySqlConnection", "MySqlRow", "MySqlPoolOptions", "mysql_async", "mysql",
+];
+const SQLITE_MARKS: &[&str] = &[
+    "SqlitePool", "Sqlite", "SqliteConnection", "SqliteRow", "SqlitePoolOptions", "rusqlite",
+    "r2d2_sqlite", "SqliteExecutor",
+];
 
 /// Type text without spaces, for substring tests.
 pub fn type_text(ty: &syn::Type) -> String {
@@ -64,14 +93,54 @@ pub fn type_text(ty: &syn::Type) -> String {
 }
 
 impl FileCtx {
-    pub fn new(file: &syn::File, edition: Edition) -> FileCtx {
+    pub fn new(file: &syn::File, edition: Edition, root: Option<std::path::PathBuf>) -> FileCtx {
         let mut ctx = FileCtx {
             edition,
+            root,
             ..FileCtx::default()
         };
         let mut collector = Collector { ctx: &mut ctx };
         collector.visit_file(file);
+        let families = [Dialect::Postgres, Dialect::MySql, Dialect::Sqlite];
+        let seen: Vec<Dialect> = families
+            .iter()
+            .zip(ctx.families)
+            .filter_map(|(d, s)| s.then_some(*d))
+            .collect();
+        if seen.len() == 1 {
+            ctx.sql_dialect = Some(seen[0]);
+        }
+        ctx.apis.dedup();
+        if ctx.apis.len() == 1 {
+            ctx.sql_api = Some(ctx.apis[0]);
+        }
+        for (name, lit) in std::mem::take(&mut ctx.const_literals) {
+            if let Some(src) = crate::sql::from_literal(&lit, ctx.sql_dialect) {
+                ctx.sql_consts.insert(name, Arc::new(src));
+            }
+        }
         ctx
+    }
+
+    /// Notes a crate or type name that points to a database.
+    fn mark(&mut self, name: &str) {
+        for (i, marks) in [POSTGRES_MARKS, MYSQL_MARKS, SQLITE_MARKS].iter().enumerate() {
+            if marks.contains(&name) {
+                self.families[i] = true;
+            }
+        }
+        let api = match name {
+            "sqlx" => SqlApi::Sqlx,
+            "tokio_postgres" | "postgres" | "deadpool_postgres" | "bb8_postgres"
+            | "r2d2_postgres" => SqlApi::Postgres,
+            "rusqlite" | "r2d2_sqlite" => SqlApi::Rusqlite,
+            "mysql_async" | "mysql" => SqlApi::MySql,
+            _ => return,
+        };
+        if !self.apis.contains(&api) {
+            self.apis.push(api);
+            self.apis.sort_by_key(|a| *a as u8);
+        }
     }
 
     /// Whether a type names a map whose every method locks internally.
@@ -146,6 +215,16 @@ fn range_of(tokens: &impl ToTokens) -> std::ops::Range<usize> {
     crate::lower::range_of(tokens)
 }
 
+fn mark_idents(ctx: &mut FileCtx, ts: proc_macro2::TokenStream) {
+    for tt in ts {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => ctx.mark(&i.to_string()),
+            proc_macro2::TokenTree::Group(g) => mark_idents(ctx, g.stream()),
+            _ => {}
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
         self.ctx.statics.insert(
@@ -158,6 +237,15 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 item_range: range_of(item),
             },
         );
+        if let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(l),
+            ..
+        }) = &*item.expr
+        {
+            self.ctx
+                .const_literals
+                .push((item.ident.to_string(), l.clone()));
+        }
         syn::visit::visit_item_static(self, item);
     }
 
@@ -191,6 +279,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        mark_idents(self.ctx, item.tree.to_token_stream());
         let mut tree = &item.tree;
         loop {
             match tree {
@@ -250,7 +339,23 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
     }
 
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        if let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(l),
+            ..
+        }) = &*item.expr
+        {
+            self.ctx
+                .const_literals
+                .push((item.ident.to_string(), l.clone()));
+        }
+        syn::visit::visit_item_const(self, item);
+    }
+
     fn visit_path(&mut self, path: &'ast syn::Path) {
+        for seg in &path.segments {
+            self.ctx.mark(&seg.ident.to_string());
+        }
         if path.segments.len() > 1 {
             if let Some(first) = path.segments.first() {
                 let name = first.ident.to_string();

@@ -11,6 +11,8 @@ pub type OpId = usize;
 pub type CondId = usize;
 pub type AcqId = usize;
 pub type TargetId = usize;
+pub type ExecId = usize;
+pub type TxId = usize;
 
 /// Sorted, deduplicated set of the ops whose *values* flow into an expression.
 pub type Deps = Vec<OpId>;
@@ -151,6 +153,94 @@ pub enum OpKind {
     StaticWrite {
         op: String,
     },
+    /// A SQL statement run against a database (see [`SqlExec`]).
+    Sql(ExecId),
+}
+
+/// What a statement runs on, which decides whether a transaction is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executor {
+    /// A connection pool: each statement may take another connection, in
+    /// autocommit mode.
+    Pool,
+    /// A connection the function obtained itself (`pool.acquire()`,
+    /// `Client::connect`): autocommit unless a transaction is open on it.
+    OwnConn,
+    /// A connection or executor the caller handed in: it may already be
+    /// inside the caller's transaction.
+    Param,
+    Tx(TxId),
+    Unknown,
+}
+
+/// The database client crate a statement goes through, which decides how
+/// a rewrite is spelled in Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlApi {
+    Sqlx,
+    /// tokio-postgres or postgres.
+    Postgres,
+    Rusqlite,
+    /// mysql_async or mysql.
+    MySql,
+}
+
+/// A transaction: begun by a builder call or a raw `BEGIN`, or received as
+/// a parameter.
+#[derive(Debug, Clone)]
+pub struct Tx {
+    pub isolation: Option<crate::sql::Isolation>,
+    /// SQLite `BEGIN IMMEDIATE`/`EXCLUSIVE`: writers are serialised from
+    /// the start.
+    pub immediate: bool,
+    pub begin: Time,
+    pub end: Time,
+}
+
+/// One SQL statement the function runs.
+#[derive(Debug, Clone)]
+pub struct SqlExec {
+    pub src: std::sync::Arc<crate::sql::SqlSrc>,
+    /// Which statement of the string.
+    pub index: usize,
+    pub op: OpId,
+    /// The primary span: the literal when it is in this function, else the
+    /// call that runs it.
+    pub range: Range<usize>,
+    /// The literal is in this function, so an edit may change it.
+    pub local: bool,
+    pub executor: Executor,
+    /// The executor expression as written (`&mut *tx`, `&pool`).
+    pub executor_range: Option<Range<usize>>,
+    /// The whole call that runs the statement.
+    pub call: Range<usize>,
+    pub api: Option<SqlApi>,
+    /// The method that runs it (`execute`, `fetch_optional`, `query_one`).
+    pub method: String,
+    /// Bound values in placeholder order (`.bind(x)`, `&[&a, &b]`, macro
+    /// arguments).
+    pub params: Vec<Range<usize>>,
+    /// The result (affected rows, returned row) is thrown away.
+    pub discarded: bool,
+    /// The result went into a binding: how often that binding is read.
+    pub bound_reads: Option<u32>,
+    /// The expression whose value was thrown away (`q.execute(&pool).await?`).
+    pub discarded_expr: Option<Range<usize>>,
+}
+
+impl SqlExec {
+    pub fn stmt(&self) -> &crate::sql::SqlStmt {
+        &self.src.parsed.stmts[self.index]
+    }
+
+    pub fn dialect(&self) -> crate::sql::Dialect {
+        self.src.parsed.dialect
+    }
+
+    /// Whether anything looks at the result.
+    pub fn result_checked(&self) -> bool {
+        !self.discarded && self.bound_reads != Some(0)
+    }
 }
 
 /// Source ranges of a method call, so rules can rebuild it from the user's
@@ -224,6 +314,8 @@ pub struct FnFacts {
     pub value_lets: Vec<ValueLet>,
     /// Calls that reach a database, Redis or the filesystem.
     pub external_calls: Vec<(Time, Range<usize>)>,
+    pub sql: Vec<SqlExec>,
+    pub txs: Vec<Tx>,
 }
 
 impl FnFacts {
@@ -233,6 +325,28 @@ impl FnFacts {
 
     pub fn op(&self, id: OpId) -> &Op {
         &self.ops[id]
+    }
+
+    /// The transaction a statement runs in, if any.
+    pub fn tx_of(&self, exec: &SqlExec) -> Option<&Tx> {
+        match exec.executor {
+            Executor::Tx(id) => self.txs.get(id),
+            _ => None,
+        }
+    }
+
+    /// Whether `dep` (an op) decides whether `op` runs: a condition around
+    /// it, or an early exit before it, depends on `dep`'s value.
+    pub fn controls(&self, dep: OpId, op: OpId) -> bool {
+        self.ops[op]
+            .guards
+            .iter()
+            .any(|&c| self.conds[c].deps.contains(&dep))
+    }
+
+    /// Whether `dep`'s value flows into `op`'s input.
+    pub fn feeds(&self, dep: OpId, op: OpId) -> bool {
+        self.ops[op].deps.contains(&dep)
     }
 }
 

@@ -18,8 +18,12 @@ use super::effects::Root;
 use super::effects::*;
 use super::place::{Place, Receiver};
 use super::range_of;
+use crate::sql::{Isolation, SqlSrc};
 use std::collections::HashMap;
+use std::sync::Arc;
 use syn::punctuated::Punctuated;
+
+mod sql;
 use syn::{Expr, Pat, Stmt};
 
 /// Where a local binding's value came from.
@@ -47,6 +51,10 @@ pub struct Binding {
     pub load_binding: Option<usize>,
     pub escaped: bool,
     pub closure_depth: u32,
+    pub sql: Option<(Arc<SqlSrc>, bool)>,
+    pub builder: Vec<ExecId>,
+    pub result_of: Vec<ExecId>,
+    pub exec: Option<Executor>,
 }
 
 #[derive(Default)]
@@ -73,6 +81,16 @@ pub(crate) struct Val {
     /// The value was just constructed (`Mutex::new(..)`).
     constructed: bool,
     diverges: bool,
+    /// SQL text, and whether its literal is in this function.
+    sql: Option<(Arc<SqlSrc>, bool)>,
+    /// A query builder or prepared statement holding these statements.
+    builder: Vec<ExecId>,
+    /// The result of running these statements.
+    result_of: Vec<ExecId>,
+    /// The value is a pool, a connection or a transaction.
+    exec: Option<Executor>,
+    /// A transaction builder, with the isolation chosen so far.
+    tx_builder: Option<Option<Isolation>>,
 }
 
 impl Val {
@@ -114,6 +132,13 @@ pub struct Walker<'a> {
     spawning: bool,
     /// Raw locks held (see [`Walker::hold_raw_lock`]).
     raw_locks: Vec<AcqId>,
+    /// Transactions opened with a raw `BEGIN`, by connection.
+    raw_tx: HashMap<String, TxId>,
+    /// `SET TRANSACTION ISOLATION LEVEL` run before the `BEGIN` it applies to.
+    pending_iso: HashMap<String, Isolation>,
+    /// The transaction the function runs in when it received one.
+    outer_tx: Option<TxId>,
+    exec_keys: sql::ExecKeys,
 }
 
 const LOCK_METHODS: &[&str] = &[
@@ -322,6 +347,10 @@ impl<'a> Walker<'a> {
             discarded: None,
             spawning: false,
             raw_locks: Vec::new(),
+            raw_tx: HashMap::new(),
+            pending_iso: HashMap::new(),
+            outer_tx: None,
+            exec_keys: HashMap::new(),
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")
@@ -369,6 +398,10 @@ impl<'a> Walker<'a> {
             load_binding: None,
             escaped: false,
             closure_depth: self.closure_depth,
+            sql: None,
+            builder: Vec::new(),
+            result_of: Vec::new(),
+            exec: None,
         }
     }
 
@@ -630,6 +663,7 @@ impl<'a> Walker<'a> {
                 let v = self.expr(e);
                 self.pop_frame();
                 if semi.is_some() {
+                    self.discard(&v, range_of(e));
                     Val {
                         diverges: v.diverges,
                         ..Val::default()
@@ -640,9 +674,12 @@ impl<'a> Walker<'a> {
             }
             Stmt::Macro(m) => {
                 self.push_frame();
-                let mut v = self.macro_args(&m.mac);
+                let mut v = self.macro_expr(&m.mac);
                 self.pop_frame();
                 v.diverges |= is_diverging_macro(&m.mac);
+                if m.semi_token.is_some() {
+                    self.discard(&v, range_of(&m.mac));
+                }
                 v
             }
         }
@@ -655,7 +692,11 @@ impl<'a> Walker<'a> {
                 if let Pat::Wild(_) = local.pat {
                     self.discarded = Some(&*init.expr as *const Expr);
                 }
-                (self.expr(&init.expr), Some(&*init.expr))
+                let v = self.expr(&init.expr);
+                if let Pat::Wild(_) = local.pat {
+                    self.discard(&v, range_of(&init.expr));
+                }
+                (v, Some(&*init.expr))
             }
             None => (Val::default(), None),
         };
@@ -716,6 +757,17 @@ impl<'a> Walker<'a> {
                 b.deps = val.deps.clone();
                 b.direct_load = val.direct_load;
                 b.alias = val.alias.clone();
+                b.sql = val.sql.clone();
+                b.builder = val.builder.clone();
+                b.exec = val.exec;
+                if name.starts_with('_') {
+                    self.discard(val, init.map(range_of).unwrap_or_default());
+                } else {
+                    for &x in &val.result_of {
+                        self.facts.sql[x].bound_reads = Some(0);
+                    }
+                    b.result_of = val.result_of.clone();
+                }
                 if val.constructed {
                     b.origin = Origin::Constructed;
                 }
@@ -767,7 +819,16 @@ impl<'a> Walker<'a> {
                     self.claim_guard(acq);
                 }
                 let v = Val::deps(val.deps.clone());
-                for p in &t.elems {
+                for (i, p) in t.elems.iter().enumerate() {
+                    // `let (client, connection) = tokio_postgres::connect(..)`
+                    let v = if i == 0 && val.exec.is_some() {
+                        Val {
+                            exec: val.exec,
+                            ..v.clone()
+                        }
+                    } else {
+                        v.clone()
+                    };
                     self.bind_pattern(p, &v, None, None);
                 }
             }
@@ -810,7 +871,7 @@ impl<'a> Walker<'a> {
     pub(crate) fn expr(&mut self, e: &Expr) -> Val {
         let discarded = self.discarded.take() == Some(e as *const Expr);
         match e {
-            Expr::Lit(_) => Val::default(),
+            Expr::Lit(l) => self.lit_sql(l),
             Expr::Path(p) => self.path_expr(p),
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
@@ -849,7 +910,7 @@ impl<'a> Walker<'a> {
             Expr::MethodCall(mc) => self.method_call(mc, e, discarded),
             Expr::Call(c) => self.call(c),
             Expr::Macro(m) => {
-                let mut v = self.macro_args(&m.mac);
+                let mut v = self.macro_expr(&m.mac);
                 v.diverges |= is_diverging_macro(&m.mac);
                 v
             }
@@ -993,20 +1054,22 @@ impl<'a> Walker<'a> {
 
     /// A call's arguments; closures among them start now when the call is
     /// `spawn`-like, and run later (as callbacks) otherwise.
-    fn call_args<'e, I: IntoIterator<Item = &'e Expr>>(
+    fn call_args_each<'e, I: IntoIterator<Item = &'e Expr>>(
         &mut self,
         args: I,
         spawn_like: bool,
-    ) -> Val {
+    ) -> (Val, Vec<Val>) {
         let mut v = Val::default();
+        let mut each = Vec::new();
         for a in args {
             self.spawning = spawn_like;
             let x = self.expr(a);
             v.deps = union(&v.deps, &x.deps);
             v.diverges |= x.diverges;
+            each.push(x);
         }
         self.spawning = false;
-        v
+        (v, each)
     }
 
     fn all<'e, I: IntoIterator<Item = &'e Expr>>(&mut self, items: I) -> Val {
@@ -1037,15 +1100,26 @@ impl<'a> Walker<'a> {
                 if let Some(lb) = b.load_binding {
                     self.facts.load_bindings[lb].reads += 1;
                 }
+                for &x in &b.result_of {
+                    if let Some(r) = &mut self.facts.sql[x].bound_reads {
+                        *r += 1;
+                    }
+                }
                 return Val {
                     deps: b.deps,
                     guard: b.guard,
                     guard_owned: b.guard.is_some(),
                     direct_load: b.direct_load,
                     alias: b.alias,
+                    sql: b.sql,
+                    builder: b.builder,
+                    exec: b.exec,
                     ..Val::default()
                 };
             }
+        }
+        if let Some(v) = self.const_sql(p) {
+            return v;
         }
         // A read of a `static mut`.
         let last = p.path.segments.last().map(|s| s.ident.to_string());
@@ -1195,7 +1269,10 @@ impl<'a> Walker<'a> {
             }
         }
         let f = self.expr(&c.func);
-        let mut v = self.call_args(c.args.iter(), is_spawn_like(last));
+        let (mut v, each) = self.call_args_each(c.args.iter(), is_spawn_like(last));
+        if let Some(x) = self.sql_call(c, &segs, &each) {
+            return x;
+        }
         v.deps = union(&v.deps, &f.deps);
         if (last == "max" || last == "min") && c.args.len() == 2 {
             let a = self.expr_shape_probe(&c.args[0], &c.args[1]);
@@ -1244,6 +1321,24 @@ impl<'a> Walker<'a> {
                 self.binding_mut(at).escaped = true;
             }
         }
+    }
+
+    /// A macro: SQL macros and `format!` carry statements; `ensure!` and
+    /// `assert!` guard the rest of the block like an early return; others
+    /// have their arguments walked.
+    fn macro_expr(&mut self, m: &syn::Macro) -> Val {
+        if let Some(v) = self.sql_macro(m) {
+            return v;
+        }
+        let name = m.path.segments.last().map(|s| s.ident.to_string());
+        if matches!(name.as_deref(), Some("ensure" | "assert" | "assert_eq" | "assert_ne")) {
+            let v = self.macro_args(m);
+            let r = range_of(m);
+            let cond = self.push_cond(r.clone(), v.deps.clone(), r.end);
+            self.add_post_guard(cond);
+            return Val::default();
+        }
+        self.macro_args(m)
     }
 
     /// Parses a macro's arguments as expressions where they are (`println!`,
@@ -1394,7 +1489,10 @@ impl<'a> Walker<'a> {
         } else {
             None
         };
-        let args = self.call_args(mc.args.iter(), is_spawn_like(&name));
+        let (args, each) = self.call_args_each(mc.args.iter(), is_spawn_like(&name));
+        if let Some(v) = self.sql_method(mc, e, &recv, &each) {
+            return v;
+        }
         if let Some(acq) = once {
             self.release(acq);
             if let Some(frame) = self.temp_frames.last_mut() {

@@ -2,9 +2,14 @@
 //! effects ([`FnFacts`]) to findings; none of them looks at syntax.
 
 pub mod atomic_load_store;
+pub mod check_then_insert;
+pub mod for_update_outside_transaction;
 pub mod lock_check_then_act;
+pub mod select_then_update;
+pub mod sql_support;
 pub mod static_flag_lock;
 pub mod static_mut_rmw;
+pub mod unchecked_optimistic_update;
 
 use crate::diagnostic::{Finding, Severity};
 use crate::lower::context::FileCtx;
@@ -34,6 +39,26 @@ impl RuleInfo {
 }
 
 pub const RULES: &[RuleInfo] = &[
+    RuleInfo {
+        id: "select-then-update",
+        severity: Severity::Error,
+        doc: include_str!("../../rules/select-then-update.md"),
+    },
+    RuleInfo {
+        id: "check-then-insert",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/check-then-insert.md"),
+    },
+    RuleInfo {
+        id: "for-update-outside-transaction",
+        severity: Severity::Error,
+        doc: include_str!("../../rules/for-update-outside-transaction.md"),
+    },
+    RuleInfo {
+        id: "unchecked-optimistic-update",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/unchecked-optimistic-update.md"),
+    },
     RuleInfo {
         id: "atomic-load-store",
         severity: Severity::Error,
@@ -86,6 +111,20 @@ pub fn check_function(
     }
     if enabled.contains("lock-check-then-act") {
         lock_check_then_act::check(facts, file, &mut rest);
+    }
+    if !facts.sql.is_empty() {
+        if enabled.contains("select-then-update") {
+            select_then_update::check(facts, file, &mut rest);
+        }
+        if enabled.contains("check-then-insert") {
+            check_then_insert::check(facts, file, &mut rest);
+        }
+        if enabled.contains("for-update-outside-transaction") {
+            for_update_outside_transaction::check(facts, file, &mut rest);
+        }
+        if enabled.contains("unchecked-optimistic-update") {
+            unchecked_optimistic_update::check(facts, file, &mut rest);
+        }
     }
     out.extend(
         rest.into_iter()

@@ -9,6 +9,40 @@ pub mod parse;
 pub mod text;
 
 pub use parse::{analyze, Isolation, Kind, Lock, Parsed, SqlStmt};
+pub use text::SqlText;
+
+use std::ops::Range;
+
+/// SQL found in the source: what it says, its decoded text, and where the
+/// literal (or `concat!`/`format!`) is in the file.
+#[derive(Debug)]
+pub struct SqlSrc {
+    pub parsed: Parsed,
+    pub text: SqlText,
+    pub range: Range<usize>,
+}
+
+/// The SQL in a string literal, if it is SQL.
+pub fn from_literal(lit: &syn::LitStr, hint: Option<Dialect>) -> Option<SqlSrc> {
+    let repr = lit.token().to_string();
+    let body = repr.find('"').map(|i| &repr[i + 1..])?;
+    if !parse::looks_like_sql(body) {
+        return None;
+    }
+    let range = lit.span().byte_range();
+    let text = text::decode_literal(&repr, range.start)?;
+    from_text(text, range, hint)
+}
+
+/// Reads decoded text as SQL.
+pub fn from_text(text: SqlText, range: Range<usize>, hint: Option<Dialect>) -> Option<SqlSrc> {
+    let parsed = analyze(&text.text, hint, true)?;
+    Some(SqlSrc {
+        parsed,
+        text,
+        range,
+    })
+}
 
 /// The SQL dialect a statement is written in. It decides how it is parsed
 /// and how rewrites are spelled (`$1` or `?`, `RETURNING`, `FOR UPDATE`,

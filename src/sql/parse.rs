@@ -107,6 +107,10 @@ pub struct SqlStmt {
     pub where_cols: Vec<String>,
     /// Columns compared with `=` in the WHERE.
     pub where_eq: Vec<String>,
+    /// `col = <placeholder>` in the WHERE: the column, the placeholder as
+    /// written, and its position among the statement's placeholders (for a
+    /// bare `?`).
+    pub where_params: Vec<(String, String, usize)>,
     /// The WHERE could not be read (the statement did not parse).
     pub where_opaque: bool,
     pub lock: Option<Lock>,
@@ -142,6 +146,7 @@ impl SqlStmt {
             writes: Vec::new(),
             where_cols: Vec::new(),
             where_eq: Vec::new(),
+            where_params: Vec::new(),
             where_opaque: false,
             lock: None,
             conflict: false,
@@ -167,6 +172,15 @@ impl SqlStmt {
 pub struct Parsed {
     pub stmts: Vec<SqlStmt>,
     pub dialect: Dialect,
+    /// Read from tokens because the parser rejected it: only to be trusted
+    /// where a query is expected.
+    pub fallback: bool,
+}
+
+/// A cheap test run before decoding or parsing: does the text start with a
+/// word a statement can start with?
+pub fn looks_like_sql(text: &str) -> bool {
+    first_word(text).is_some_and(|w| LEADING.contains(&w.as_str()))
 }
 
 const LEADING: &[&str] = &[
@@ -251,6 +265,7 @@ pub fn analyze(text: &str, hint: Option<Dialect>, trusted: bool) -> Option<Parse
                 .with_tokens(plain)
                 .parse_statements()
         });
+    let is_fallback = parsed.is_err();
     let stmts = match parsed {
         Ok(stmts) if !stmts.is_empty() => {
             let whole = 0..text.trim_end().len();
@@ -275,7 +290,11 @@ pub fn analyze(text: &str, hint: Option<Dialect>, trusted: bool) -> Option<Parse
         }
         _ => return None,
     };
-    Some(Parsed { stmts, dialect })
+    Some(Parsed {
+        stmts,
+        dialect,
+        fallback: is_fallback,
+    })
 }
 
 /// Byte offset of each token's start.
@@ -522,6 +541,52 @@ fn direct_column(e: &Expr) -> Option<String> {
     }
 }
 
+fn placeholder(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::Placeholder(p) => Some(p),
+            _ => None,
+        },
+        Expr::Nested(n) => placeholder(n),
+        _ => None,
+    }
+}
+
+fn count_placeholders<V: Visit>(node: &V) -> usize {
+    let mut n = 0;
+    let _ = sqlparser::ast::visit_expressions(node, |x| {
+        if matches!(x, Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Placeholder(_))) {
+            n += 1;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    n
+}
+
+/// `col = <placeholder>` comparisons, with each placeholder's position
+/// (`base` placeholders come before the WHERE).
+fn where_params(e: &Expr, base: usize, out: &mut Vec<(String, String, usize)>) {
+    let mut seen = base;
+    let _ = sqlparser::ast::visit_expressions(e, |x| {
+        if let Expr::BinaryOp {
+            left,
+            op: BinaryOperator::Eq,
+            right,
+        } = x
+        {
+            if let (Some(c), Some(p)) = (direct_column(left), placeholder(right)) {
+                out.push((c, p.to_string(), seen + count_placeholders(&**left)));
+            } else if let (Some(p), Some(c)) = (placeholder(left), direct_column(right)) {
+                out.push((c, p.to_string(), seen));
+            }
+        }
+        if placeholder(x).is_some() && matches!(x, Expr::Value(_)) {
+            seen += 1;
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
 /// Columns compared in a WHERE, and those compared with `=`.
 fn where_columns(e: &Expr, cols: &mut Vec<String>, eq: &mut Vec<String>) {
     let _ = sqlparser::ast::visit_expressions(e, |x| {
@@ -582,6 +647,8 @@ fn summarize(stmt: Statement, range: Range<usize>, token_lock: Option<Lock>) -> 
             s.writes = writes_of(&u.assignments);
             if let Some(w) = &u.selection {
                 where_columns(w, &mut s.where_cols, &mut s.where_eq);
+                let base = u.assignments.iter().map(|a| count_placeholders(&a.value)).sum();
+                where_params(w, base, &mut s.where_params);
             }
             s.returning = u.returning.is_some();
             s.modifies = scan.any_lock;
@@ -664,6 +731,22 @@ fn summarize_query(
     }
     s.modifies = scan.nested_write;
     projection(&q.body, scan, &mut s);
+    if let SetExpr::Select(sel) = &*q.body {
+        if let Some(w) = &sel.selection {
+            where_columns(w, &mut Vec::new(), &mut s.where_eq);
+            let base = sel
+                .projection
+                .iter()
+                .map(|p| match p {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                        count_placeholders(e)
+                    }
+                    _ => 0,
+                })
+                .sum();
+            where_params(w, base, &mut s.where_params);
+        }
+    }
     s
 }
 
@@ -852,6 +935,15 @@ mod tests {
         assert!(s.where_cols.contains(&"balance".to_string()));
         assert!(s.where_eq.contains(&"id".to_string()));
         assert!(s.returning);
+    }
+
+    #[test]
+    fn where_placeholders_and_their_positions() {
+        let s = one("UPDATE t SET a = ?, b = ? WHERE id = ? AND owner = ?");
+        assert_eq!(s.where_params[0], ("id".to_string(), "?".to_string(), 2));
+        assert_eq!(s.where_params[1], ("owner".to_string(), "?".to_string(), 3));
+        let s = one("SELECT a FROM t WHERE id = $2");
+        assert_eq!(s.where_params[0].1, "$2");
     }
 
     #[test]

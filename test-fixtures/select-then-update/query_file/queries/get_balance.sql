@@ -1,0 +1,3 @@
+SELECT id, balance
+FROM accounts
+WHERE id = $1
