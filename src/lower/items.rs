@@ -92,11 +92,16 @@ impl FnVisitor<'_> {
                         Receiver::Exclusive
                     };
                 }
-                syn::FnArg::Typed(t) => {
-                    if let syn::Pat::Ident(pi) = &*t.pat {
-                        params.push((pi.ident.to_string(), type_text(&t.ty)));
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    syn::Pat::Ident(pi) => params.push((pi.ident.to_string(), type_text(&t.ty))),
+                    // Extractors: `State(pool): State<PgPool>`, `Data(db): Data<Db>`.
+                    syn::Pat::TupleStruct(ts) if ts.elems.len() == 1 => {
+                        if let Some(syn::Pat::Ident(pi)) = ts.elems.first() {
+                            params.push((pi.ident.to_string(), type_text(&t.ty)));
+                        }
                     }
-                }
+                    _ => {}
+                },
             }
         }
         // `&self` on a type that cannot be shared between threads is not

@@ -55,6 +55,7 @@ pub struct Binding {
     pub builder: Vec<ExecId>,
     pub result_of: Vec<ExecId>,
     pub exec: Option<Executor>,
+    pub tx_builder: Option<Option<Isolation>>,
 }
 
 #[derive(Default)]
@@ -402,6 +403,7 @@ impl<'a> Walker<'a> {
             builder: Vec::new(),
             result_of: Vec::new(),
             exec: None,
+            tx_builder: None,
         }
     }
 
@@ -757,9 +759,12 @@ impl<'a> Walker<'a> {
                 b.deps = val.deps.clone();
                 b.direct_load = val.direct_load;
                 b.alias = val.alias.clone();
-                b.sql = val.sql.clone();
+                // A let-bound string is SQL "made elsewhere": statements
+                // run from it are reported at the call.
+                b.sql = val.sql.clone().map(|(src, _)| (src, false));
                 b.builder = val.builder.clone();
                 b.exec = val.exec;
+                b.tx_builder = val.tx_builder;
                 if name.starts_with('_') {
                     self.discard(val, init.map(range_of).unwrap_or_default());
                 } else {
@@ -1114,6 +1119,7 @@ impl<'a> Walker<'a> {
                     sql: b.sql,
                     builder: b.builder,
                     exec: b.exec,
+                    tx_builder: b.tx_builder,
                     ..Val::default()
                 };
             }

@@ -27,7 +27,7 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
                 && !ss.modifies
                 && ss.tables.iter().any(|t| t == table)
                 && (f.controls(s.op, i.op) || ss.aggregate && f.feeds(s.op, i.op))
-                && !serialised_together(f, s, i)
+                && !serialised_for_insert(f, s, i)
                 && !(s.dialect() == Dialect::MySql && ss.lock.is_some() && f.tx_of(s).is_some())
         });
         let Some(s) = found else {

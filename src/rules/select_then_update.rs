@@ -149,7 +149,7 @@ fn finding(
         }
     }
     let mut suggestions = Vec::new();
-    if let Some((text, extra)) = single_statement(file, u, cols) {
+    if let Some((text, extra)) = single_statement(f, file, u, cols) {
         notes.extend(extra);
         suggestions.push(Suggestion {
             message: "do the check and the write in one statement, and look at the returned row"
@@ -248,6 +248,7 @@ fn last_ident(text: &str) -> &str {
 
 /// The single guarded `UPDATE … RETURNING` built from the user's UPDATE.
 fn single_statement(
+    f: &FnFacts,
     file: &SourceFile,
     u: &SqlExec,
     cols: &[&Write],
@@ -292,7 +293,17 @@ fn single_statement(
             Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Placeholder(_)) => {
                 let ph = v.value.to_string();
                 let bound = param_for(u, &ph, bare_here).map(|r| super::text(file, &r));
-                let shape = bound.as_deref().and_then(|b| {
+                // `let new_balance = row.balance - amount;` bound as the value.
+                let init = bound.as_deref().and_then(|b| {
+                    let name = b.trim_start_matches('&');
+                    f.value_lets
+                        .iter()
+                        .rev()
+                        .find(|v| v.name == name)
+                        .map(|v| super::text(file, &v.init))
+                });
+                let source = init.or(bound.clone());
+                let shape = source.as_deref().and_then(|b| {
                     let b = b.trim_start_matches('&');
                     split_arith(b).filter(|(l, _, _)| last_ident(l).eq_ignore_ascii_case(&col))
                 });

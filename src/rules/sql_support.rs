@@ -11,6 +11,17 @@ use std::ops::Range;
 /// a read-then-write safe: SERIALIZABLE, REPEATABLE READ on PostgreSQL
 /// (it aborts the second writer), or a SQLite `BEGIN IMMEDIATE`.
 pub fn serialised_together(f: &FnFacts, a: &SqlExec, b: &SqlExec) -> bool {
+    serialised(f, a, b, false)
+}
+
+/// For an INSERT after a check: only SERIALIZABLE (predicate locks) or a
+/// SQLite write lock keeps a second caller from inserting the same row;
+/// REPEATABLE READ does not see, or stop, a concurrent insert.
+pub fn serialised_for_insert(f: &FnFacts, a: &SqlExec, b: &SqlExec) -> bool {
+    serialised(f, a, b, true)
+}
+
+fn serialised(f: &FnFacts, a: &SqlExec, b: &SqlExec, insert: bool) -> bool {
     let (Executor::Tx(x), Executor::Tx(y)) = (a.executor, b.executor) else {
         return false;
     };
@@ -21,7 +32,7 @@ pub fn serialised_together(f: &FnFacts, a: &SqlExec, b: &SqlExec) -> bool {
     tx.immediate
         || match tx.isolation {
             Some(Isolation::Serializable) => true,
-            Some(Isolation::RepeatableRead) => b.dialect() == Dialect::Postgres,
+            Some(Isolation::RepeatableRead) => !insert && b.dialect() == Dialect::Postgres,
             _ => false,
         }
 }

@@ -9,6 +9,22 @@ use crate::lower::effects::{FnFacts, SqlApi};
 use crate::source::SourceFile;
 use crate::sql::Kind;
 
+/// The text of `r`, its continuation lines shifted left by the indentation
+/// of the line it starts on.
+fn dedented(file: &SourceFile, r: &std::ops::Range<usize>) -> String {
+    let line_start = file.text[..r.start].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = file.text[line_start..r.start]
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .collect();
+    file.slice(r.clone())
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { l } else { l.strip_prefix(indent.as_str()).unwrap_or(l) })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
     for u in &f.sql {
         let us = u.stmt();
@@ -19,11 +35,8 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             continue;
         };
         let table = us.target.clone().unwrap_or_default();
-        let expr = u
-            .discarded_expr
-            .as_ref()
-            .map(|r| super::text(file, r))
-            .unwrap_or_else(|| super::text(file, &u.call));
+        let range = u.discarded_expr.clone().unwrap_or_else(|| u.call.clone());
+        let expr = dedented(file, &range);
         let expr = expr.trim_start_matches("let _ = ").trim_end_matches(';').to_string();
         let check = match u.api {
             Some(SqlApi::Sqlx) | None => "updated.rows_affected() == 0",

@@ -32,7 +32,7 @@ pub fn start_task(conn: &mut Connection, task_id: i64) -> Result<(), TaskError> 
         return Err(TaskError::NotStartable(task_id));
     }
     tx.execute(
-        "UPDATE tasks SET state = 'doing', started_at = datetime('now') WHERE id = ?1",
+        "UPDATE tasks SET state = 'doing', started_at = datetime('now') WHERE id = ?1 AND state = 'todo'",
         params![task_id],
     )?;
     tx.commit()?;

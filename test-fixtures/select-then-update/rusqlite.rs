@@ -52,8 +52,9 @@ impl PosStore {
         Ok(attempts + 1)
     }
 
-    // fire: `conn.transaction()` is a DEFERRED transaction, which takes no lock at the
-    // SELECT; the stock check is not protected against a concurrent sale.
+    // fire: `conn.transaction()` is DEFERRED: the write lock is only taken at the UPDATE,
+    // so two sales both read the old quantity first and one of them then fails with
+    // SQLITE_BUSY, which the busy timeout cannot resolve.
     pub fn sell(&self, sku: &str, qty: i64) -> Result<()> {
         let mut conn = self.pool.get()?;
         let tx = conn.transaction()?;

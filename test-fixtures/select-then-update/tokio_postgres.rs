@@ -54,8 +54,8 @@ impl BookingRepo {
     }
 
     // fire: FOR SHARE is not a write lock: two pickers both read the same quantity under
-    // the shared lock and both write a value computed from it; at best one of them dies
-    // in a deadlock.
+    // the shared lock and both try to write a value computed from it, and one of them is
+    // aborted as a deadlock; FOR UPDATE would make the second one wait instead.
     pub async fn pick_stock(&self, sku: &str, qty: i32) -> Result<()> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;

@@ -208,6 +208,24 @@ fn executor_of_type(ty: &str) -> Option<Executor> {
     None
 }
 
+/// The struct a parameter type wraps: `State<AppState>`, `web::Data<App>`,
+/// `Arc<Inner>`, `&Ctx` → its name.
+fn owner_type(ty: &str) -> Option<String> {
+    let mut t = ty.trim_start_matches('&').trim_start_matches("mut");
+    loop {
+        let lt = t.find('<');
+        let Some(lt) = lt else { break };
+        let head = &t[..lt];
+        let last = head.rsplit("::").next().unwrap_or(head);
+        if matches!(last, "State" | "Extension" | "Data" | "Arc" | "Rc" | "Box") {
+            t = t[lt + 1..].trim_end_matches('>').trim_start_matches('&');
+        } else {
+            break;
+        }
+    }
+    crate::lower::context::inner_type_name(t).map(str::to_string)
+}
+
 fn is_tx_name(name: &str) -> bool {
     matches!(name, "tx" | "txn" | "trx" | "transaction" | "dbtx" | "db_tx")
         || name.starts_with("tx_")
@@ -285,7 +303,7 @@ impl Walker<'_> {
                     return Some(rest);
                 }
                 let text = sql::text::format_template(&text);
-                let src = sql::from_text(text, range_of(m), self.ctx.sql_dialect);
+                let src = sql::from_text(text, range, self.ctx.sql_dialect);
                 Some(Val {
                     deps: rest.deps,
                     sql: src.map(|s| (Arc::new(s), true)),
@@ -509,14 +527,21 @@ impl Walker<'_> {
                     syn::Member::Named(n) => n.to_string(),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
-                let ty = match &*f.base {
-                    Expr::Path(p) if p.path.is_ident("self") => self
-                        .self_ty
-                        .as_deref()
-                        .and_then(|t| self.ctx.field_type(t, &field))
-                        .map(str::to_string),
+                let owner = match strip(&f.base) {
+                    Expr::Path(p) if p.path.is_ident("self") => self.self_ty.clone(),
+                    // `state.db` with `State(state): State<AppState>`.
+                    Expr::Path(p) => p
+                        .path
+                        .get_ident()
+                        .and_then(|i| self.lookup(&i.to_string()))
+                        .and_then(|at| self.binding_mut(at).ty.clone())
+                        .and_then(|t| owner_type(&t)),
                     _ => None,
                 };
+                let ty = owner
+                    .as_deref()
+                    .and_then(|t| self.ctx.field_type(t, &field))
+                    .map(str::to_string);
                 match ty {
                     Some(ty) if ty.contains("Transaction") => Some(self.param_tx()),
                     Some(ty) => executor_of_type(&ty).or_else(|| self.by_name(&field)),
@@ -693,6 +718,35 @@ impl Walker<'_> {
                 return Some(self.run_builder(&builder, executor, name, e, deps));
             }
         }
+        // Transactions and connections.
+        if BEGIN_METHODS.contains(&name) || (name == "start" && recv.tx_builder.is_some()) {
+            let arg_text: String = mc.args.iter().map(tokens_text).collect();
+            let mut isolation = recv
+                .tx_builder
+                .flatten()
+                .or_else(|| args.iter().find_map(|a| a.tx_builder.flatten()))
+                .or_else(|| isolation_in(&arg_text));
+            let mut immediate =
+                arg_text.contains("Immediate") || arg_text.contains("Exclusive");
+            if let Some((src, _)) = args.first().and_then(|a| a.sql.clone()) {
+                if let Some(s) = src.parsed.stmts.first() {
+                    isolation = isolation.or(s.isolation);
+                    immediate |= s.immediate;
+                }
+            }
+            let t = self.tick();
+            self.facts.txs.push(Tx {
+                isolation,
+                immediate,
+                begin: t,
+                end: Time::MAX,
+            });
+            return Some(Val {
+                deps,
+                exec: Some(Executor::Tx(self.facts.txs.len() - 1)),
+                ..Val::default()
+            });
+        }
         // SQL handed to a client method.
         if let Some((src, local)) = args.first().and_then(|a| a.sql.clone()) {
             let known = CLIENT_METHODS.contains(&name);
@@ -764,31 +818,6 @@ impl Walker<'_> {
                 });
             }
         }
-        // Transactions and connections.
-        if BEGIN_METHODS.contains(&name) || (name == "start" && recv.tx_builder.is_some()) {
-            let arg_text: String = mc.args.iter().map(tokens_text).collect();
-            let mut isolation = recv.tx_builder.flatten().or_else(|| isolation_in(&arg_text));
-            let mut immediate =
-                arg_text.contains("Immediate") || arg_text.contains("Exclusive");
-            if let Some((src, _)) = args.first().and_then(|a| a.sql.clone()) {
-                if let Some(s) = src.parsed.stmts.first() {
-                    isolation = isolation.or(s.isolation);
-                    immediate |= s.immediate;
-                }
-            }
-            let t = self.tick();
-            self.facts.txs.push(Tx {
-                isolation,
-                immediate,
-                begin: t,
-                end: Time::MAX,
-            });
-            return Some(Val {
-                deps,
-                exec: Some(Executor::Tx(self.facts.txs.len() - 1)),
-                ..Val::default()
-            });
-        }
         if name == "build_transaction" {
             return Some(Val {
                 deps,
@@ -796,11 +825,18 @@ impl Walker<'_> {
                 ..Val::default()
             });
         }
-        if let Some(b) = recv.tx_builder {
+        if recv.tx_builder.is_some() || name.contains("isolation_level") {
             let arg_text: String = mc.args.iter().map(tokens_text).collect();
+            let iso = isolation_in(&arg_text).or(recv.tx_builder.flatten());
+            // `opts.with_isolation_level(..);` on a local options value.
+            if let Expr::Path(p) = strip(&mc.receiver) {
+                if let Some(at) = p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                    self.binding_mut(at).tx_builder = Some(iso);
+                }
+            }
             return Some(Val {
                 deps,
-                tx_builder: Some(isolation_in(&arg_text).or(b)),
+                tx_builder: Some(iso),
                 ..Val::default()
             });
         }
