@@ -233,8 +233,15 @@ impl SqlExec {
         &self.src.parsed.stmts[self.index]
     }
 
+    /// The statement's dialect: from the file's crates or placeholders,
+    /// else from the client crate that runs it.
     pub fn dialect(&self) -> crate::sql::Dialect {
-        self.src.parsed.dialect
+        use crate::sql::Dialect;
+        match (self.src.parsed.dialect_known, self.api) {
+            (false, Some(SqlApi::MySql)) => Dialect::MySql,
+            (false, Some(SqlApi::Rusqlite)) => Dialect::Sqlite,
+            _ => self.src.parsed.dialect,
+        }
     }
 
     /// Whether anything looks at the result.

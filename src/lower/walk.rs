@@ -1168,10 +1168,29 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A binary operation. A long left-nested chain (`a + b + c + …`) is
+    /// walked as a loop over its left spine, not by recursion, so its
+    /// length costs no stack.
     fn binary(&mut self, b: &syn::ExprBinary) -> Val {
+        let mut spine = vec![b];
+        let mut leftmost = &*b.left;
+        while let Expr::Binary(x) = leftmost {
+            if compound_assign_op(&x.op).is_some() {
+                break;
+            }
+            spine.push(x);
+            leftmost = &*x.left;
+        }
+        let mut acc = self.expr(leftmost);
+        for x in spine.into_iter().rev() {
+            let r = self.expr(&x.right);
+            acc = self.combine(x, acc, r);
+        }
+        acc
+    }
+
+    fn combine(&mut self, b: &syn::ExprBinary, l: Val, r: Val) -> Val {
         use syn::BinOp;
-        let l = self.expr(&b.left);
-        let r = self.expr(&b.right);
         let op = match b.op {
             BinOp::Add(_) => Some("+"),
             BinOp::Sub(_) => Some("-"),
@@ -1329,15 +1348,16 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// A macro: SQL macros and `format!` carry statements; `ensure!` and
-    /// `assert!` guard the rest of the block like an early return; others
-    /// have their arguments walked.
+    /// A macro: SQL macros and `format!` carry statements; `ensure!` guards
+    /// the rest of the block like an early return (`assert!` is left out:
+    /// it states an invariant rather than deciding what runs); others have
+    /// their arguments walked.
     fn macro_expr(&mut self, m: &syn::Macro) -> Val {
         if let Some(v) = self.sql_macro(m) {
             return v;
         }
         let name = m.path.segments.last().map(|s| s.ident.to_string());
-        if matches!(name.as_deref(), Some("ensure" | "assert" | "assert_eq" | "assert_ne")) {
+        if matches!(name.as_deref(), Some("ensure")) {
             let v = self.macro_args(m);
             let r = range_of(m);
             let cond = self.push_cond(r.clone(), v.deps.clone(), r.end);

@@ -176,7 +176,13 @@ fn finding(
 /// `SELECT … FOR UPDATE` in the SELECT's transaction (an edit to the
 /// literal), or a transaction to open first; `BEGIN IMMEDIATE` on SQLite.
 fn lock_suggestion(f: &FnFacts, file: &SourceFile, s: &SqlExec) -> Suggestion {
-    let conn = executor_text(file, s).unwrap_or_else(|| "pool".to_string());
+    let conn = match s.executor {
+        // Already in a (deferred) transaction: it is the connection that
+        // has to begin differently.
+        crate::lower::effects::Executor::Tx(_) => None,
+        _ => executor_text(file, s),
+    };
+    let conn = conn.unwrap_or_else(|| if s.dialect() == Dialect::Sqlite { "conn" } else { "pool" }.to_string());
     if s.dialect() == Dialect::Sqlite {
         let (begin, on, commit) = begin_snippet(s, &conn, true);
         return Suggestion {
@@ -351,5 +357,5 @@ fn single_statement(
     } else {
         notes.push("zero affected rows means the check failed or the row changed: report it or retry".to_string());
     }
-    Some((sql, notes))
+    Some((shown(&sql), notes))
 }

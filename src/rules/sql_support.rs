@@ -99,10 +99,27 @@ pub fn begin_snippet(e: &SqlExec, conn: &str, immediate: bool) -> (String, Strin
 /// The statement's text, whitespace folded.
 pub fn stmt_text(e: &SqlExec) -> String {
     let s = e.stmt();
-    e.src.text.text[s.range.clone()]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    shown(
+        &e.src.text.text[s.range.clone()]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// SQL as the user writes it: `format!` placeholders back as `{}`.
+pub fn shown(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(i) = rest.find("__fmt") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 5..];
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str("{}");
+        rest = &tail[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The file range just after the statement's last character, inside its

@@ -31,9 +31,15 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if us.kind != Kind::Update || u.result_checked() {
             continue;
         }
+        // The version check sits beside the row's key (`id = $1 AND
+        // version = $2`); a version column that is the key itself (a
+        // migrations table keyed by version) is no optimistic check.
         let Some(col) = us.where_eq.iter().find(|c| is_version(c)) else {
             continue;
         };
+        if !us.where_eq.iter().any(|c| !is_version(c)) {
+            continue;
+        }
         let table = us.target.clone().unwrap_or_default();
         let range = u.discarded_expr.clone().unwrap_or_else(|| u.call.clone());
         let expr = dedented(file, &range);

@@ -175,6 +175,9 @@ pub struct Parsed {
     /// Read from tokens because the parser rejected it: only to be trusted
     /// where a query is expected.
     pub fallback: bool,
+    /// The dialect came from the file's crates or the placeholders, not the
+    /// default.
+    pub dialect_known: bool,
 }
 
 /// A cheap test run before decoding or parsing: does the text start with a
@@ -248,9 +251,8 @@ pub fn analyze(text: &str, hint: Option<Dialect>, trusted: bool) -> Option<Parse
     if !LEADING.contains(&first.as_str()) {
         return None;
     }
-    let dialect = hint
-        .or_else(|| placeholder_dialect(text))
-        .unwrap_or(Dialect::Postgres);
+    let known = hint.or_else(|| placeholder_dialect(text));
+    let dialect = known.unwrap_or(Dialect::Postgres);
     let d = sql_dialect(dialect);
     let tokens = Tokenizer::new(&*d, text).tokenize_with_location().ok()?;
     let offsets = token_offsets(text, &tokens);
@@ -294,6 +296,7 @@ pub fn analyze(text: &str, hint: Option<Dialect>, trusted: bool) -> Option<Parse
         stmts,
         dialect,
         fallback: is_fallback,
+        dialect_known: known.is_some(),
     })
 }
 

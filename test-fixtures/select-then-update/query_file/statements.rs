@@ -41,3 +41,21 @@ pub async fn pay_invoice_locked(pool: &PgPool, account_id: i64, amount: i64) -> 
     tx.commit().await?;
     Ok(new_balance)
 }
+
+#[derive(Debug)]
+pub struct Balance {
+    pub balance: i64,
+}
+
+// fire: `query_file_as!` reads the row into a struct; the new balance is computed in
+// Rust and written back without a lock.
+pub async fn refund_invoice(pool: &PgPool, account_id: i64, amount: i64) -> Result<i64> {
+    let account = sqlx::query_file_as!(Balance, "queries/get_balance.sql", account_id)
+        .fetch_one(pool)
+        .await?;
+    let new_balance = account.balance + amount;
+    sqlx::query_file!("queries/set_balance.sql", new_balance, account_id) //~ select-then-update
+        .execute(pool)
+        .await?;
+    Ok(new_balance)
+}
