@@ -113,17 +113,25 @@ fn fixtures_report_exactly_the_annotated_findings() {
         "unchecked-optimistic-update",
     ] {
         let fire = fired.get(rule).copied().unwrap_or(0);
-        assert!(fire >= 12, "rule {rule} has {fire} must-fire fixture cases, want 12");
+        assert!(
+            fire >= 12,
+            "rule {rule} has {fire} must-fire fixture cases, want 12"
+        );
         let mut own = Vec::new();
         fixture_files(&root().join("test-fixtures").join(rule), &mut own);
         let quiet: usize = own
             .iter()
             .map(|f| {
                 let text = std::fs::read_to_string(f).expect("fixture is UTF-8");
-                text.lines().filter(|l| l.trim_start().starts_with("// quiet:")).count()
+                text.lines()
+                    .filter(|l| l.trim_start().starts_with("// quiet:"))
+                    .count()
             })
             .sum();
-        assert!(quiet >= 12, "rule {rule} has {quiet} must-stay-quiet fixture cases, want 12");
+        assert!(
+            quiet >= 12,
+            "rule {rule} has {quiet} must-stay-quiet fixture cases, want 12"
+        );
     }
 }
 

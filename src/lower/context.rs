@@ -72,15 +72,36 @@ pub struct FileCtx {
 
 /// Type and crate names that say which database a file talks to.
 const POSTGRES_MARKS: &[&str] = &[
-    "PgPool", "PgConnection", "Postgres", "PgPoolOptions", "PgRow", "PgExecutor",
-    "tokio_postgres", "postgres", "deadpool_postgres", "bb8_postgres", "r2d2_postgres",
+    "PgPool",
+    "PgConnection",
+    "Postgres",
+    "PgPoolOptions",
+    "PgRow",
+    "PgExecutor",
+    "tokio_postgres",
+    "postgres",
+    "deadpool_postgres",
+    "bb8_postgres",
+    "r2d2_postgres",
 ];
 const MYSQL_MARKS: &[&str] = &[
-    "MySqlPool", "MySql", "MySqlConnection", "MySqlRow", "MySqlPoolOptions", "mysql_async", "mysql",
+    "MySqlPool",
+    "MySql",
+    "MySqlConnection",
+    "MySqlRow",
+    "MySqlPoolOptions",
+    "mysql_async",
+    "mysql",
 ];
 const SQLITE_MARKS: &[&str] = &[
-    "SqlitePool", "Sqlite", "SqliteConnection", "SqliteRow", "SqlitePoolOptions", "rusqlite",
-    "r2d2_sqlite", "SqliteExecutor",
+    "SqlitePool",
+    "Sqlite",
+    "SqliteConnection",
+    "SqliteRow",
+    "SqlitePoolOptions",
+    "rusqlite",
+    "r2d2_sqlite",
+    "SqliteExecutor",
 ];
 
 /// Type text without spaces, for substring tests.
@@ -124,7 +145,10 @@ impl FileCtx {
 
     /// Notes a crate or type name that points to a database.
     fn mark(&mut self, name: &str) {
-        for (i, marks) in [POSTGRES_MARKS, MYSQL_MARKS, SQLITE_MARKS].iter().enumerate() {
+        for (i, marks) in [POSTGRES_MARKS, MYSQL_MARKS, SQLITE_MARKS]
+            .iter()
+            .enumerate()
+        {
             if marks.contains(&name) {
                 self.families[i] = true;
             }

@@ -6,11 +6,10 @@
 use super::sql_support::*;
 use crate::diagnostic::{Applicability, Finding, Suggestion};
 use crate::lower::effects::{FnFacts, SqlExec};
-use crate::source::SourceFile;
 use crate::sql::{Dialect, Kind};
 use sqlparser::ast::{ConflictTarget, Ident, OnConflict, OnConflictAction, OnInsert, Statement};
 
-pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
+pub fn check(f: &FnFacts, out: &mut Vec<Finding>) {
     for i in &f.sql {
         let is = i.stmt();
         if is.kind != Kind::Insert || is.conflict {
@@ -36,11 +35,11 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if explicitly_locked_before(f, i) {
             continue;
         }
-        out.push(finding(f, file, s, i, table));
+        out.push(finding(f, s, i, table));
     }
 }
 
-fn finding(f: &FnFacts, file: &SourceFile, s: &SqlExec, i: &SqlExec, table: &str) -> Finding {
+fn finding(f: &FnFacts, s: &SqlExec, i: &SqlExec, table: &str) -> Finding {
     let ss = s.stmt();
     let counts = ss.aggregate && !ss.star && ss.reads.iter().all(|c| c.name != "exists");
     let mut labels = vec![(
@@ -58,7 +57,10 @@ fn finding(f: &FnFacts, file: &SourceFile, s: &SqlExec, i: &SqlExec, table: &str
         .map(|&c| &f.conds[c])
         .find(|c| c.deps.contains(&s.op));
     if let Some(c) = cond {
-        labels.push((c.range.clone(), "the INSERT depends on this check".to_string()));
+        labels.push((
+            c.range.clone(),
+            "the INSERT depends on this check".to_string(),
+        ));
     }
     let mut notes = vec![format!(
         "two concurrent calls can both run the check before either inserts, and both insert into `{table}`"
@@ -93,9 +95,7 @@ fn finding(f: &FnFacts, file: &SourceFile, s: &SqlExec, i: &SqlExec, table: &str
     if counts {
         let ph = next_placeholder(&stmt_text(i), i.dialect());
         suggestions.push(Suggestion {
-            message: format!(
-                "for a limit (\"at most N\"), claim a slot in a counter row first, in one guarded statement, and insert only when it succeeds"
-            ),
+            message: "for a limit (\"at most N\"), claim a slot in a counter row first, in one guarded statement, and insert only when it succeeds".to_string(),
             applicability: Applicability::Manual,
             replacement_text: Some(format!(
                 "UPDATE <{table}_counter> SET used = used + 1 WHERE id = <key> AND used < {ph}"
@@ -103,7 +103,6 @@ fn finding(f: &FnFacts, file: &SourceFile, s: &SqlExec, i: &SqlExec, table: &str
             edits: Vec::new(),
         });
     }
-    let _ = file;
     Finding {
         rule: "check-then-insert",
         message: format!("row inserted into `{table}` after a separate check for it"),
@@ -127,8 +126,9 @@ fn conflict_rewrite(i: &SqlExec, keys: &[String]) -> Option<String> {
         ins.ignore = true;
     } else {
         ins.on = Some(OnInsert::OnConflict(OnConflict {
-            conflict_target: (!keys.is_empty())
-                .then(|| ConflictTarget::Columns(keys.iter().map(|k| Ident::new(k.as_str())).collect())),
+            conflict_target: (!keys.is_empty()).then(|| {
+                ConflictTarget::Columns(keys.iter().map(|k| Ident::new(k.as_str())).collect())
+            }),
             action: OnConflictAction::DoNothing,
         }));
         if ins.returning.is_none() {

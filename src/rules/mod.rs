@@ -117,7 +117,7 @@ pub fn check_function(
             select_then_update::check(facts, file, &mut rest);
         }
         if enabled.contains("check-then-insert") {
-            check_then_insert::check(facts, file, &mut rest);
+            check_then_insert::check(facts, &mut rest);
         }
         if enabled.contains("for-update-outside-transaction") {
             for_update_outside_transaction::check(facts, file, &mut rest);

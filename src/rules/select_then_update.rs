@@ -120,7 +120,10 @@ fn finding(
     } else {
         format!("`{col}` is checked, then written without a row lock")
     };
-    let mut labels = vec![(s.range.clone(), format!("`{col}` read here without FOR UPDATE"))];
+    let mut labels = vec![(
+        s.range.clone(),
+        format!("`{col}` read here without FOR UPDATE"),
+    )];
     let mut notes = Vec::new();
     if data {
         notes.push(format!(
@@ -135,7 +138,10 @@ fn finding(
             .map(|&c| &f.conds[c])
             .find(|c| c.deps.contains(&s.op));
         if let Some(c) = cond {
-            labels.push((c.range.clone(), "decided here on the value read".to_string()));
+            labels.push((
+                c.range.clone(),
+                "decided here on the value read".to_string(),
+            ));
         }
         notes.push(format!(
             "two concurrent calls can interleave: A and B both read `{col}` and pass the check, then both write — the second write acts on a value that no longer holds"
@@ -182,7 +188,14 @@ fn lock_suggestion(f: &FnFacts, file: &SourceFile, s: &SqlExec) -> Suggestion {
         crate::lower::effects::Executor::Tx(_) => None,
         _ => executor_text(file, s),
     };
-    let conn = conn.unwrap_or_else(|| if s.dialect() == Dialect::Sqlite { "conn" } else { "pool" }.to_string());
+    let conn = conn.unwrap_or_else(|| {
+        if s.dialect() == Dialect::Sqlite {
+            "conn"
+        } else {
+            "pool"
+        }
+        .to_string()
+    });
     if s.dialect() == Dialect::Sqlite {
         let (begin, on, commit) = begin_snippet(s, &conn, true);
         return Suggestion {
@@ -198,7 +211,9 @@ fn lock_suggestion(f: &FnFacts, file: &SourceFile, s: &SqlExec) -> Suggestion {
     if f.tx_of(s).is_some() {
         if let Some(at) = end_in_file(s) {
             return Suggestion {
-                message: "lock the row when reading it, so the transaction holds it until the UPDATE".to_string(),
+                message:
+                    "lock the row when reading it, so the transaction holds it until the UPDATE"
+                        .to_string(),
                 applicability: Applicability::MaybeIncorrect,
                 replacement_text: Some(locked),
                 edits: vec![Edit {
@@ -236,7 +251,9 @@ fn split_arith(text: &str) -> Option<(&str, char, &str)> {
         match c {
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' => depth -= 1,
-            b'+' | b'-' if depth == 0 && i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ') => {
+            b'+' | b'-'
+                if depth == 0 && i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ') =>
+            {
                 at = Some(i)
             }
             _ => {}
@@ -282,7 +299,11 @@ fn single_statement(
                 continue;
             }
         };
-        let col = name.rsplit('.').next().unwrap_or(&name).to_ascii_lowercase();
+        let col = name
+            .rsplit('.')
+            .next()
+            .unwrap_or(&name)
+            .to_ascii_lowercase();
         let bare_here = bare;
         bare += value.matches('?').count();
         if !cols.iter().any(|w| w.column == col) {
@@ -290,7 +311,9 @@ fn single_statement(
             continue;
         }
         match &a.value {
-            Expr::BinaryOp { left, op, right } if cols.iter().any(|w| w.column == col && w.self_relative) => {
+            Expr::BinaryOp { left, op, right }
+                if cols.iter().any(|w| w.column == col && w.self_relative) =>
+            {
                 sets.push(a.to_string());
                 if *op == BinaryOperator::Minus && left.to_string().eq_ignore_ascii_case(&name) {
                     guards.push(format!("{name} >= {right}"));
@@ -353,9 +376,15 @@ fn single_statement(
     let returned: Vec<&str> = cols.iter().map(|w| w.column.as_str()).collect();
     if dialect != Dialect::MySql {
         sql.push_str(&format!(" RETURNING {}", returned.join(", ")));
-        notes.push("no returned row means the check failed or the row changed: report it or retry".to_string());
+        notes.push(
+            "no returned row means the check failed or the row changed: report it or retry"
+                .to_string(),
+        );
     } else {
-        notes.push("zero affected rows means the check failed or the row changed: report it or retry".to_string());
+        notes.push(
+            "zero affected rows means the check failed or the row changed: report it or retry"
+                .to_string(),
+        );
     }
     Some((shown(&sql), notes))
 }

@@ -20,7 +20,13 @@ fn dedented(file: &SourceFile, r: &std::ops::Range<usize>) -> String {
     file.slice(r.clone())
         .lines()
         .enumerate()
-        .map(|(i, l)| if i == 0 { l } else { l.strip_prefix(indent.as_str()).unwrap_or(l) })
+        .map(|(i, l)| {
+            if i == 0 {
+                l
+            } else {
+                l.strip_prefix(indent.as_str()).unwrap_or(l)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -43,7 +49,10 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         let table = us.target.clone().unwrap_or_default();
         let range = u.discarded_expr.clone().unwrap_or_else(|| u.call.clone());
         let expr = dedented(file, &range);
-        let expr = expr.trim_start_matches("let _ = ").trim_end_matches(';').to_string();
+        let expr = expr
+            .trim_start_matches("let _ = ")
+            .trim_end_matches(';')
+            .to_string();
         let check = match u.api {
             Some(SqlApi::Sqlx) | None => "updated.rows_affected() == 0",
             Some(SqlApi::MySql) => "conn.affected_rows() == 0",

@@ -10,9 +10,9 @@
 
 use super::Dialect;
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, BinaryOperator, Expr, FromTable, ObjectName, Query,
-    SelectItem, Set, SetExpr, Statement, TableFactor, TableObject, TransactionIsolationLevel,
-    TransactionMode, TransactionModifier, Visit, Visitor,
+    Assignment, AssignmentTarget, BinaryOperator, Expr, FromTable, ObjectName, Query, SelectItem,
+    Set, SetExpr, Statement, TableFactor, TableObject, TransactionIsolationLevel, TransactionMode,
+    TransactionModifier, Visit, Visitor,
 };
 use sqlparser::dialect::{
     Dialect as SqlDialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect,
@@ -288,7 +288,11 @@ pub fn analyze(text: &str, hint: Option<Dialect>, trusted: bool) -> Option<Parse
         _ if trusted => {
             let words = fallback_words(&tokens);
             let lock = locks.iter().flatten().next().copied();
-            vec![fallback(&words, ranges.first().cloned().unwrap_or(0..0), lock)?]
+            vec![fallback(
+                &words,
+                ranges.first().cloned().unwrap_or(0..0),
+                lock,
+            )?]
         }
         _ => return None,
     };
@@ -650,7 +654,11 @@ fn summarize(stmt: Statement, range: Range<usize>, token_lock: Option<Lock>) -> 
             s.writes = writes_of(&u.assignments);
             if let Some(w) = &u.selection {
                 where_columns(w, &mut s.where_cols, &mut s.where_eq);
-                let base = u.assignments.iter().map(|a| count_placeholders(&a.value)).sum();
+                let base = u
+                    .assignments
+                    .iter()
+                    .map(|a| count_placeholders(&a.value))
+                    .sum();
                 where_params(w, base, &mut s.where_params);
             }
             s.returning = u.returning.is_some();
@@ -682,7 +690,9 @@ fn summarize(stmt: Statement, range: Range<usize>, token_lock: Option<Lock>) -> 
             s
         }
         Statement::Commit { .. } => SqlStmt::new(Kind::Commit, range),
-        Statement::Rollback { savepoint: None, .. } => SqlStmt::new(Kind::Rollback, range),
+        Statement::Rollback {
+            savepoint: None, ..
+        } => SqlStmt::new(Kind::Rollback, range),
         Statement::Set(Set::SetTransaction { modes, .. }) => {
             let mut s = SqlStmt::new(Kind::SetIsolation, range);
             s.isolation = modes_isolation(modes);
@@ -848,7 +858,10 @@ fn fallback(words: &[String], range: Range<usize>, lock: Option<Lock>) -> Option
             let mut s = SqlStmt::new(Kind::Select, range);
             for (i, w) in words.iter().enumerate() {
                 if w == "from" || w == "join" {
-                    if let Some(t) = words.get(i + 1).filter(|t| t.chars().all(|c| c.is_alphanumeric() || c == '_')) {
+                    if let Some(t) = words
+                        .get(i + 1)
+                        .filter(|t| t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                    {
                         if !s.tables.contains(t) {
                             s.tables.push(t.clone());
                         }
@@ -856,7 +869,8 @@ fn fallback(words: &[String], range: Range<usize>, lock: Option<Lock>) -> Option
                 }
             }
             s.lock = lock;
-            s.modifies = first == "with" && (has("update") && has("set") || has("delete") || has("insert"));
+            s.modifies =
+                first == "with" && (has("update") && has("set") || has("delete") || has("insert"));
             s
         }
         "update" => {
@@ -952,8 +966,26 @@ mod tests {
     #[test]
     fn conflict_clauses() {
         assert!(one("INSERT INTO u (email) VALUES ($1) ON CONFLICT (email) DO NOTHING").conflict);
-        assert!(analyze("INSERT IGNORE INTO u (email) VALUES (?)", Some(Dialect::MySql), false).unwrap().stmts[0].conflict);
-        assert!(analyze("INSERT OR IGNORE INTO u (email) VALUES (?1)", Some(Dialect::Sqlite), false).unwrap().stmts[0].conflict);
+        assert!(
+            analyze(
+                "INSERT IGNORE INTO u (email) VALUES (?)",
+                Some(Dialect::MySql),
+                false
+            )
+            .unwrap()
+            .stmts[0]
+                .conflict
+        );
+        assert!(
+            analyze(
+                "INSERT OR IGNORE INTO u (email) VALUES (?1)",
+                Some(Dialect::Sqlite),
+                false
+            )
+            .unwrap()
+            .stmts[0]
+                .conflict
+        );
         assert!(!one("INSERT INTO u (email) VALUES ($1)").conflict);
     }
 
@@ -970,7 +1002,10 @@ mod tests {
     #[test]
     fn transactions() {
         let s = one("BEGIN ISOLATION LEVEL SERIALIZABLE");
-        assert_eq!((s.kind, s.isolation), (Kind::Begin, Some(Isolation::Serializable)));
+        assert_eq!(
+            (s.kind, s.isolation),
+            (Kind::Begin, Some(Isolation::Serializable))
+        );
         let p = analyze("BEGIN IMMEDIATE", Some(Dialect::Sqlite), true).unwrap();
         assert!(p.stmts[0].immediate);
         assert_eq!(one("COMMIT").kind, Kind::Commit);
@@ -989,13 +1024,19 @@ mod tests {
         let text = "BEGIN; UPDATE t SET a = 1 WHERE id = 2; COMMIT;";
         let p = analyze(text, None, true).unwrap();
         assert_eq!(p.stmts.len(), 3);
-        assert_eq!(&text[p.stmts[1].range.clone()], "UPDATE t SET a = 1 WHERE id = 2");
+        assert_eq!(
+            &text[p.stmts[1].range.clone()],
+            "UPDATE t SET a = 1 WHERE id = 2"
+        );
     }
 
     #[test]
     fn placeholders_pick_the_dialect() {
         assert_eq!(placeholder_dialect("a = $1"), Some(Dialect::Postgres));
         assert_eq!(placeholder_dialect("a = ?1"), Some(Dialect::Sqlite));
-        assert_eq!(placeholder_dialect("a = ? AND b = '$1'"), Some(Dialect::MySql));
+        assert_eq!(
+            placeholder_dialect("a = ? AND b = '$1'"),
+            Some(Dialect::MySql)
+        );
     }
 }

@@ -148,7 +148,12 @@ const BEGIN_METHODS: &[&str] = &[
 ];
 
 fn macro_name(m: &syn::Macro) -> (String, bool) {
-    let segs: Vec<String> = m.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let segs: Vec<String> = m
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     let last = segs.last().cloned().unwrap_or_default();
     (last, segs.first().is_some_and(|s| s == "sqlx"))
 }
@@ -199,9 +204,16 @@ fn executor_of_type(ty: &str) -> Option<Executor> {
     if ty.contains("Pool") {
         return Some(Executor::Pool);
     }
-    if ["Connection", "Conn", "Client", "Executor", "Acquire", "Object"]
-        .iter()
-        .any(|k| ty.contains(k))
+    if [
+        "Connection",
+        "Conn",
+        "Client",
+        "Executor",
+        "Acquire",
+        "Object",
+    ]
+    .iter()
+    .any(|k| ty.contains(k))
     {
         return Some(Executor::Param);
     }
@@ -227,8 +239,10 @@ fn owner_type(ty: &str) -> Option<String> {
 }
 
 fn is_tx_name(name: &str) -> bool {
-    matches!(name, "tx" | "txn" | "trx" | "transaction" | "dbtx" | "db_tx")
-        || name.starts_with("tx_")
+    matches!(
+        name,
+        "tx" | "txn" | "trx" | "transaction" | "dbtx" | "db_tx"
+    ) || name.starts_with("tx_")
         || name.ends_with("_tx")
         || name.ends_with("_txn")
 }
@@ -277,7 +291,9 @@ impl Walker<'_> {
     pub(super) fn sql_macro(&mut self, m: &syn::Macro) -> Option<Val> {
         let (name, sqlx_path) = macro_name(m);
         let is_sqlx = SQLX_MACROS.contains(&name.as_str())
-            && (sqlx_path || self.ctx.crates.contains("sqlx") || self.ctx.sql_api == Some(SqlApi::Sqlx));
+            && (sqlx_path
+                || self.ctx.crates.contains("sqlx")
+                || self.ctx.sql_api == Some(SqlApi::Sqlx));
         if name != "format" && name != "concat" && !is_sqlx {
             return None;
         }
@@ -315,7 +331,10 @@ impl Walker<'_> {
                 for a in &args {
                     let lit = string_lit(a)?;
                     let repr = lit.token().to_string();
-                    parts.push(sql::text::decode_literal(&repr, lit.span().byte_range().start)?);
+                    parts.push(sql::text::decode_literal(
+                        &repr,
+                        lit.span().byte_range().start,
+                    )?);
                 }
                 let text = sql::text::concat(&parts);
                 let src = sql::from_text(text, range_of(m), self.ctx.sql_dialect)?;
@@ -332,14 +351,20 @@ impl Walker<'_> {
                 for v in &rest {
                     deps = union(&deps, &v.deps);
                 }
-                let params = args[sql_at + 1..].iter().map(|a| range_of(strip(a))).collect();
+                let params = args[sql_at + 1..]
+                    .iter()
+                    .map(|a| range_of(strip(a)))
+                    .collect();
                 let (src, local) = if name.starts_with("query_file") {
                     let path = string_lit(sql_arg)?.value();
                     let file = self.ctx.root.as_ref()?.join(path);
                     let text = std::fs::read_to_string(file).ok()?;
                     let mut t = SqlText::default();
                     t.push(&text, None);
-                    (Arc::new(sql::from_text(t, range_of(m), self.ctx.sql_dialect)?), false)
+                    (
+                        Arc::new(sql::from_text(t, range_of(m), self.ctx.sql_dialect)?),
+                        false,
+                    )
                 } else {
                     let v = self.expr(sql_arg);
                     v.sql?
@@ -406,7 +431,11 @@ impl Walker<'_> {
                 src: src.clone(),
                 index,
                 op,
-                range: if local { src.range.clone() } else { call.clone() },
+                range: if local {
+                    src.range.clone()
+                } else {
+                    call.clone()
+                },
                 local,
                 executor: Executor::Unknown,
                 executor_range: None,
@@ -609,9 +638,7 @@ impl Walker<'_> {
                     | "postgres"
             )
         });
-        if conn_type
-            && (last.starts_with("connect") || last.starts_with("open") || last == "new")
-        {
+        if conn_type && (last.starts_with("connect") || last.starts_with("open") || last == "new") {
             return Some(Val {
                 deps,
                 exec: Some(Executor::OwnConn),
@@ -726,8 +753,7 @@ impl Walker<'_> {
                 .flatten()
                 .or_else(|| args.iter().find_map(|a| a.tx_builder.flatten()))
                 .or_else(|| isolation_in(&arg_text));
-            let mut immediate =
-                arg_text.contains("Immediate") || arg_text.contains("Exclusive");
+            let mut immediate = arg_text.contains("Immediate") || arg_text.contains("Exclusive");
             if let Some((src, _)) = args.first().and_then(|a| a.sql.clone()) {
                 if let Some(s) = src.parsed.stmts.first() {
                     isolation = isolation.or(s.isolation);
@@ -756,7 +782,9 @@ impl Walker<'_> {
                 (Executor::Unknown, None, None)
             };
             let params = mc.args.iter().skip(1).flat_map(param_items).collect();
-            let api = known.then(|| self.api_of(name, src.parsed.dialect)).flatten();
+            let api = known
+                .then(|| self.api_of(name, src.parsed.dialect))
+                .flatten();
             let execs = self.new_execs(
                 &src,
                 local,
@@ -773,8 +801,16 @@ impl Walker<'_> {
             let prepared = name.starts_with("prepare");
             return Some(Val {
                 deps: union(&deps, &ops),
-                builder: if prepared || !known { execs.clone() } else { Vec::new() },
-                result_of: if prepared || !known { Vec::new() } else { execs },
+                builder: if prepared || !known {
+                    execs.clone()
+                } else {
+                    Vec::new()
+                },
+                result_of: if prepared || !known {
+                    Vec::new()
+                } else {
+                    execs
+                },
                 ..Val::default()
             });
         }
@@ -854,9 +890,10 @@ impl Walker<'_> {
             // `exec_drop`/`query_drop` on `conn`.
             let (_, key, _) = self.classify(&mc.receiver, recv);
             if let Some(k) = key {
-                let last = self.facts.sql.iter_mut().rev().find(|x| {
-                    x.method.ends_with("_drop") && self.exec_keys.get(&x.op) == Some(&k)
-                });
+                let last =
+                    self.facts.sql.iter_mut().rev().find(|x| {
+                        x.method.ends_with("_drop") && self.exec_keys.get(&x.op) == Some(&k)
+                    });
                 if let Some(x) = last {
                     x.discarded = false;
                     x.bound_reads = None;
@@ -864,8 +901,10 @@ impl Walker<'_> {
             }
             return None;
         }
-        if matches!(name, "acquire" | "get_conn" | "get" | "get_owned" | "begin_conn")
-            && mc.args.is_empty()
+        if matches!(
+            name,
+            "acquire" | "get_conn" | "get" | "get_owned" | "begin_conn"
+        ) && mc.args.is_empty()
         {
             let (x, _, _) = self.classify(&mc.receiver, recv);
             if x == Executor::Pool {
