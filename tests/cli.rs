@@ -408,3 +408,33 @@ fn human_output_has_summary_statistics_and_quiet() {
         "{stats}"
     );
 }
+
+#[test]
+fn sql_for_update_edit_lands_after_limit_inside_the_literal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A `\` line continuation makes the literal's text differ from the
+    // source: the edit must still land right after `LIMIT 1`.
+    let src = "use sqlx::PgPool;\n\npub async fn reserve(pool: &PgPool, id: i64) -> anyhow::Result<()> {\n    let mut tx = pool.begin().await?;\n    let stock: i32 = sqlx::query_scalar(\"SELECT stock FROM items \\\n        WHERE id = $1 ORDER BY id LIMIT 1\")\n        .bind(id)\n        .fetch_one(&mut *tx)\n        .await?;\n    if stock > 0 {\n        sqlx::query(\"UPDATE items SET stock = stock - 1 WHERE id = $1\").bind(id).execute(&mut *tx).await?;\n    }\n    let note = \"update the stock\";\n    let broken = \"SELECT FROM WHERE\";\n    println!(\"{note} {broken}\");\n    tx.commit().await?;\n    Ok(())\n}\n";
+    write(dir.path(), "shop.rs", src);
+    let out = run(dir.path(), &["--format", "json", "shop.rs"]);
+    let doc = json(&out);
+    let diags = doc["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diags.len(), 1, "{doc}");
+    assert_eq!(diags[0]["rule"], "select-then-update");
+    assert_eq!(doc["errors"].as_array().map(Vec::len), Some(0));
+    let edit = diags[0]["suggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .find(|s| s["applicability"] == "maybe-incorrect")
+        .expect("a FOR UPDATE edit");
+    let e = &edit["edits"][0];
+    let at = e["span"]["start"]["offset"].as_u64().expect("offset") as usize;
+    assert_eq!(e["replacement"], " FOR UPDATE");
+    assert!(
+        src[..at].ends_with("LIMIT 1"),
+        "edit at {at}: {:?}",
+        &src[at - 10..at]
+    );
+    assert_eq!(&src[at..at + 1], "\"");
+}
