@@ -64,11 +64,73 @@ pub struct FileCtx {
     pub sql_api: Option<SqlApi>,
     /// `const`/`static` string items holding SQL, by name.
     pub sql_consts: HashMap<String, Arc<SqlSrc>>,
+    /// Every name a `use` brings into scope → the path it names
+    /// (`File` → `std::fs::File`, `fs` → `tokio::fs`).
+    pub imports: HashMap<String, String>,
+    /// Paths of glob imports (`fred::prelude`).
+    pub globs: Vec<String>,
+    /// The Redis client crate the file names, if any.
+    pub redis: Option<RedisCrate>,
     /// Database families seen while collecting (PostgreSQL, MySQL, SQLite).
     families: [bool; 3],
     apis: Vec<SqlApi>,
     const_literals: Vec<(String, syn::LitStr)>,
 }
+
+/// The Redis client a file uses, which decides how rewrites are spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedisCrate {
+    /// The `redis` crate, directly or through deadpool-redis / bb8-redis.
+    Redis,
+    Fred,
+}
+
+/// What a declared type says a Redis value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedisHandle {
+    /// Something commands are sent on: a connection, a client, a
+    /// `Commands` / `AsyncCommands` implementor, a fred client.
+    Conn,
+    /// A pool: `get()` hands out a connection (fred pools also take
+    /// commands themselves).
+    Pool,
+}
+
+/// Crates whose paths name Redis clients.
+const REDIS_CRATES: &[&str] = &[
+    "redis",
+    "fred",
+    "deadpool_redis",
+    "bb8_redis",
+    "r2d2_redis",
+    "mobc_redis",
+];
+
+/// Type names (last path segment) of things Redis commands are sent on.
+const REDIS_CONN_TYPES: &[&str] = &[
+    "Connection",
+    "MultiplexedConnection",
+    "ConnectionManager",
+    "ClusterConnection",
+    "AsyncConnection",
+    "Client",
+    "ClusterClient",
+    "RedisClient",
+    "Commands",
+    "AsyncCommands",
+    "TypedCommands",
+    "AsyncTypedCommands",
+    "ConnectionLike",
+    "PooledConnection",
+    "Object",
+    "SubscriberClient",
+    "RedisConnection",
+];
+
+/// Wrappers that hand out what they hold (`Arc<Mutex<Conn>>` is a connection).
+const TYPE_WRAPPERS: &[&str] = &[
+    "Arc", "Rc", "Box", "Mutex", "RwLock", "Pin", "Option", "RefCell", "Cell",
+];
 
 /// Type and crate names that say which database a file talks to.
 const POSTGRES_MARKS: &[&str] = &[
@@ -143,8 +205,100 @@ impl FileCtx {
         ctx
     }
 
+    /// The full path a path written in this file names: its first segment
+    /// resolved through the file's `use` items.
+    pub fn resolve(&self, path: &str) -> String {
+        let (head, rest) = match path.find("::") {
+            Some(i) => (&path[..i], &path[i..]),
+            None => (path, ""),
+        };
+        match self.imports.get(head) {
+            Some(full) => format!("{full}{rest}"),
+            None => path.to_string(),
+        }
+    }
+
+    /// Whether a path names something from a Redis client crate.
+    fn is_redis_path(&self, path: &str) -> bool {
+        let full = self.resolve(path);
+        let first = full.split("::").next().unwrap_or("");
+        if REDIS_CRATES.contains(&first) {
+            return true;
+        }
+        // A name brought in by a glob import of a Redis crate.
+        !path.contains("::")
+            && !self.imports.contains_key(path)
+            && self
+                .globs
+                .iter()
+                .any(|g| REDIS_CRATES.contains(&g.split("::").next().unwrap_or("")))
+    }
+
+    /// What a declared type (text without spaces) says about Redis:
+    /// `&mut redis::aio::MultiplexedConnection`, `Arc<Mutex<ConnectionManager>>`,
+    /// `deadpool_redis::Pool`, `bb8::Pool<RedisConnectionManager>`,
+    /// `impl AsyncCommands`. `generics` maps a type parameter to its bounds.
+    pub fn redis_handle(
+        &self,
+        ty: &str,
+        generics: &HashMap<String, String>,
+    ) -> Option<RedisHandle> {
+        self.redis?;
+        let tokens = type_paths(ty);
+        let mut i = 0;
+        while tokens
+            .get(i)
+            .is_some_and(|t| TYPE_WRAPPERS.contains(&t.rsplit("::").next().unwrap_or(t)))
+        {
+            i += 1;
+        }
+        let head = tokens.get(i)?;
+        if let Some(bounds) = generics.get(head.as_str()) {
+            if bounds != ty {
+                return self.redis_handle(bounds, &HashMap::new());
+            }
+        }
+        let last = head.rsplit("::").next().unwrap_or(head);
+        let names_redis = |t: &str| {
+            let last = t.rsplit("::").next().unwrap_or(t);
+            (self.is_redis_path(t) || last.contains("Redis"))
+                && (REDIS_CONN_TYPES.contains(&last)
+                    || last.contains("Pool")
+                    || last.contains("Manager")
+                    || (last.contains("Redis")
+                        && (last.contains("Conn") || last.contains("Client"))))
+        };
+        let kind = |last: &str| {
+            if last.contains("Pool") {
+                RedisHandle::Pool
+            } else {
+                RedisHandle::Conn
+            }
+        };
+        if names_redis(head) && !last.ends_with("Manager") {
+            return Some(kind(last));
+        }
+        // `bb8::Pool<RedisConnectionManager>`, `PooledConnection<'_, RedisConnectionManager>`,
+        // `impl ConnectionLike + Send` (every bound is a token).
+        if tokens[i + 1..].iter().any(|t| names_redis(t)) {
+            if last.contains("Pool") {
+                return Some(RedisHandle::Pool);
+            }
+            if REDIS_CONN_TYPES.contains(&last) {
+                return Some(RedisHandle::Conn);
+            }
+        }
+        None
+    }
+
     /// Notes a crate or type name that points to a database.
     fn mark(&mut self, name: &str) {
+        if REDIS_CRATES.contains(&name) {
+            self.redis = match (self.redis, name) {
+                (_, "fred") | (Some(RedisCrate::Fred), _) => Some(RedisCrate::Fred),
+                _ => Some(RedisCrate::Redis),
+            };
+        }
         for (i, marks) in [POSTGRES_MARKS, MYSQL_MARKS, SQLITE_MARKS]
             .iter()
             .enumerate()
@@ -214,6 +368,55 @@ impl FileCtx {
     }
 }
 
+/// The paths a type text mentions, in order: `Arc<Mutex<redis::Client>>` →
+/// `Arc`, `Mutex`, `redis::Client`. `impl`, `dyn` and `mut` glued to a
+/// path by the space-free text are split off.
+pub fn type_paths(ty: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in ty.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')) {
+        let mut t = raw.trim_matches(':');
+        loop {
+            let before = t;
+            for kw in ["impl", "dyn", "mut"] {
+                if let Some(rest) = t.strip_prefix(kw) {
+                    let starts_path = rest.starts_with(|c: char| c.is_ascii_uppercase())
+                        || REDIS_CRATES.iter().any(|k| rest.starts_with(k))
+                        || rest.starts_with("std")
+                        || rest.starts_with("tokio");
+                    if starts_path {
+                        t = rest;
+                    }
+                }
+            }
+            if t == before {
+                break;
+            }
+        }
+        if !t.is_empty() && !matches!(t, "impl" | "dyn" | "mut" | "const") && !t.starts_with('\'') {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+/// The struct a parameter type wraps: `State<AppState>`, `web::Data<App>`,
+/// `Extension<Arc<Ctx>>`, `&Ctx` → its name.
+pub fn owner_type(ty: &str) -> Option<String> {
+    let mut t = ty.trim_start_matches('&').trim_start_matches("mut");
+    loop {
+        let lt = t.find('<');
+        let Some(lt) = lt else { break };
+        let head = &t[..lt];
+        let last = head.rsplit("::").next().unwrap_or(head);
+        if matches!(last, "State" | "Extension" | "Data" | "Arc" | "Rc" | "Box") {
+            t = t[lt + 1..].trim_end_matches('>').trim_start_matches('&');
+        } else {
+            break;
+        }
+    }
+    inner_type_name(t).map(str::to_string)
+}
+
 /// The last identifier of a type that names a struct, seen through `Arc`,
 /// `Rc`, `Box`, references and the like (`Arc<Inner>` → `Inner`).
 pub fn inner_type_name(ty: &str) -> Option<&str> {
@@ -229,6 +432,53 @@ pub fn inner_type_name(ty: &str) -> Option<&str> {
     let path = &t[..end];
     let last = path.rsplit("::").next().unwrap_or(path);
     (!last.is_empty()).then_some(last)
+}
+
+/// Records what each name of a `use` tree refers to.
+fn collect_imports(ctx: &mut FileCtx, tree: &syn::UseTree, prefix: String) {
+    let join = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}::{name}")
+        }
+    };
+    match tree {
+        syn::UseTree::Path(p) => {
+            let seg = p.ident.to_string();
+            let next = if matches!(seg.as_str(), "crate" | "self" | "super") && prefix.is_empty() {
+                seg
+            } else {
+                join(&seg)
+            };
+            collect_imports(ctx, &p.tree, next);
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.rsplit("::").next() {
+                    ctx.imports.insert(last.to_string(), prefix.clone());
+                }
+            } else {
+                ctx.imports.insert(name.clone(), join(&name));
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let name = r.ident.to_string();
+            let full = if name == "self" {
+                prefix.clone()
+            } else {
+                join(&name)
+            };
+            ctx.imports.insert(r.rename.to_string(), full);
+        }
+        syn::UseTree::Glob(_) => ctx.globs.push(prefix),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                collect_imports(ctx, t, prefix.clone());
+            }
+        }
+    }
 }
 
 struct Collector<'a> {
@@ -304,6 +554,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         mark_idents(self.ctx, item.tree.to_token_stream());
+        collect_imports(self.ctx, &item.tree, String::new());
         let mut tree = &item.tree;
         loop {
             match tree {

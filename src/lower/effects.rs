@@ -13,6 +13,8 @@ pub type AcqId = usize;
 pub type TargetId = usize;
 pub type ExecId = usize;
 pub type TxId = usize;
+pub type RedisId = usize;
+pub type FsId = usize;
 
 /// Sorted, deduplicated set of the ops whose *values* flow into an expression.
 pub type Deps = Vec<OpId>;
@@ -155,6 +157,10 @@ pub enum OpKind {
     },
     /// A SQL statement run against a database (see [`SqlExec`]).
     Sql(ExecId),
+    /// A command sent to Redis (see [`RedisCmd`]); the target is its key.
+    Redis(RedisId),
+    /// A filesystem check or use (see [`FsEffect`]); the target is its path.
+    Fs(FsId),
 }
 
 /// What a statement runs on, which decides whether a transaction is open.
@@ -250,6 +256,111 @@ impl SqlExec {
     }
 }
 
+/// What a Redis command does to its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedisKind {
+    /// `GET`, `HGET`, `EXISTS`, `HEXISTS`: the value (or its presence) is read.
+    Read,
+    /// `SET`, `SETEX`, `PSETEX`, `SETNX`, `HSET`, `HMSET`, `GETSET`.
+    Write,
+    /// `DEL`, `UNLINK`.
+    Delete,
+    /// `INCR`, `INCRBY`, `DECRBY`, `HINCRBY`: read-modify-write in one step.
+    Incr,
+    /// `EXPIRE`, `PEXPIRE`.
+    Expire,
+    /// `EVAL`, `EVALSHA`, `redis::Script`: atomic on the server.
+    Script,
+    /// `WATCH`.
+    Watch,
+    Other,
+}
+
+/// How the user sends a command, which decides how a rewrite is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedisForm {
+    /// A `redis` crate `Commands` / `AsyncCommands` method on a connection
+    /// (also through deadpool-redis and bb8-redis connections).
+    Commands,
+    /// `redis::cmd("SET").arg(…)…query(&mut con)`.
+    Cmd,
+    /// A method added to a `redis::pipe()`.
+    Pipe,
+    /// A `fred` client, pool or transaction method.
+    Fred,
+}
+
+/// One Redis command the function sends.
+#[derive(Debug, Clone)]
+pub struct RedisCmd {
+    pub op: OpId,
+    /// The command as Redis names it (`GET`, `SET`, `HSET`, `DEL`).
+    pub name: String,
+    pub kind: RedisKind,
+    pub form: RedisForm,
+    /// The key as written.
+    pub key: Range<usize>,
+    /// The hash field: its identity and how it is written.
+    pub field: Option<(String, Range<usize>)>,
+    /// The value written (SET, HSET) or the increment (INCRBY).
+    pub value: Option<Range<usize>>,
+    /// `SET … NX`, `SETNX`, `HSETNX`, `set_nx`: only written when absent.
+    pub nx: bool,
+    /// An expiry in the same command (`EX`/`PX`, `SETEX`, `set_ex`).
+    pub expiry: bool,
+    /// Queued in a MULTI: an atomic pipeline, raw `MULTI` … `EXEC`, a fred
+    /// transaction, or `redis::transaction`'s closure.
+    pub in_multi: bool,
+    /// The key was WATCHed before this command (or it runs inside
+    /// `redis::transaction`, which watches its keys).
+    pub watched: bool,
+    /// The whole command expression (`con.set(&k, v)`, the `cmd(…)…query(…)` chain).
+    pub call: Range<usize>,
+    /// The connection as written (the receiver, or the argument of `query`).
+    pub conn: Option<Range<usize>>,
+    /// The method's turbofish (`::<_, _, ()>`), kept by rewrites.
+    pub turbofish: Option<Range<usize>>,
+    /// The method that sends a `cmd` chain (`query_async`, `exec`).
+    pub runner: Option<String>,
+    /// The function is async (or this is inside an `async` block).
+    pub is_async: bool,
+}
+
+/// What a filesystem call does with its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FsKind {
+    /// `exists`, `try_exists`, `is_file`, `is_dir`, `metadata(..)`.
+    Check,
+    /// `File::create`, `fs::write`, `OpenOptions::…open` for writing.
+    Write,
+    CreateDir,
+    /// `remove_file`, `remove_dir`, `remove_dir_all`.
+    Remove,
+    Rename,
+    Copy,
+    SetPermissions,
+}
+
+/// One filesystem check or use of a path.
+#[derive(Debug, Clone)]
+pub struct FsEffect {
+    pub op: OpId,
+    pub kind: FsKind,
+    /// The call as the user spelled it (`path.exists`, `fs::write`,
+    /// `tokio::fs::remove_file`, `OpenOptions::open`).
+    pub what: String,
+    /// The path expression as written.
+    pub path: Range<usize>,
+    /// The whole call.
+    pub call: Range<usize>,
+    /// Through `tokio::fs` (rewrites add `.await`).
+    pub tokio: bool,
+    /// For `rename`/`copy`: this effect is on the destination path.
+    pub dest: bool,
+    /// For `rename`/`copy`: the other path's target.
+    pub other: Option<TargetId>,
+}
+
 /// Source ranges of a method call, so rules can rebuild it from the user's
 /// own text.
 #[derive(Debug, Clone, Default)]
@@ -323,6 +434,8 @@ pub struct FnFacts {
     pub external_calls: Vec<(Time, Range<usize>)>,
     pub sql: Vec<SqlExec>,
     pub txs: Vec<Tx>,
+    pub redis: Vec<RedisCmd>,
+    pub fs: Vec<FsEffect>,
 }
 
 impl FnFacts {

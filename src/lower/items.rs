@@ -53,6 +53,47 @@ pub fn is_test_attrs(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// Type parameters with their bounds as text, from `<C: AsyncCommands>`
+/// and `where C: ConnectionLike`.
+fn generic_bounds(g: &syn::Generics) -> std::collections::HashMap<String, String> {
+    use quote::ToTokens;
+    let mut out = std::collections::HashMap::new();
+    for p in g.type_params() {
+        if !p.bounds.is_empty() {
+            out.insert(
+                p.ident.to_string(),
+                format!("impl{}", type_bounds_text(&p.bounds)),
+            );
+        }
+    }
+    if let Some(w) = &g.where_clause {
+        for pred in &w.predicates {
+            if let syn::WherePredicate::Type(t) = pred {
+                let name = t.bounded_ty.to_token_stream().to_string();
+                let text = format!("impl{}", type_bounds_text(&t.bounds));
+                out.entry(name)
+                    .and_modify(|b: &mut String| {
+                        b.push('+');
+                        b.push_str(&text[4..]);
+                    })
+                    .or_insert(text);
+            }
+        }
+    }
+    out
+}
+
+fn type_bounds_text(
+    b: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> String {
+    use quote::ToTokens;
+    b.to_token_stream()
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 struct FnVisitor<'c> {
     ctx: &'c FileCtx,
     include_tests: bool,
@@ -127,6 +168,8 @@ impl FnVisitor<'_> {
             receiver,
             self_ty,
             params,
+            generics: generic_bounds(&sig.generics),
+            is_async: sig.asyncness.is_some(),
             body,
         };
         let facts = Walker::new(self.ctx, &input).run(body);

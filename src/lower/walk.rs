@@ -23,8 +23,31 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use syn::punctuated::Punctuated;
 
+mod fs;
+mod keys;
+mod redis;
 mod sql;
+use super::context::RedisHandle;
 use syn::{Expr, Pat, Stmt};
+
+/// A handle to external state, or a builder for an operation on it, that a
+/// value stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ext {
+    /// A Redis connection, client or pool.
+    Redis(RedisHandle),
+    /// A `redis::cmd(..)`, `redis::pipe()` or `redis::Script` being built
+    /// (an index into the walker's builders).
+    RedisBuilder(usize),
+    /// A fred transaction (`client.multi()`): its commands are queued.
+    FredTrx,
+    /// `OpenOptions` being built: whether it opens for writing, and whether
+    /// `create_new(true)` makes the open fail on an existing file.
+    OpenOptions { writes: bool, create_new: bool },
+    /// The result of `fs::metadata(path)`: its `Ok`/`Err` tells whether the
+    /// path exists.
+    FsMeta(TargetId),
+}
 
 /// Where a local binding's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +79,15 @@ pub struct Binding {
     pub result_of: Vec<ExecId>,
     pub exec: Option<Executor>,
     pub tx_builder: Option<Option<Isolation>>,
+    pub(crate) ext: Option<Ext>,
+    /// For a binding made from a literal or `format!`: the key identity of
+    /// its value, so the same template written inline matches it.
+    pub key_text: Option<String>,
+    /// The initialiser's text (files that use Redis only), for reading
+    /// options held in a binding (`let opts = SetOptions::default()…`).
+    pub init_text: Option<String>,
+    /// How the value is computed from a Redis read (`count.unwrap_or(0) + 1`).
+    pub shape: Option<ValueShape>,
 }
 
 #[derive(Default)]
@@ -92,6 +124,8 @@ pub(crate) struct Val {
     exec: Option<Executor>,
     /// A transaction builder, with the isolation chosen so far.
     tx_builder: Option<Option<Isolation>>,
+    /// A Redis or filesystem handle or builder.
+    ext: Option<Ext>,
 }
 
 impl Val {
@@ -109,6 +143,9 @@ pub struct FnInput<'a> {
     pub receiver: Receiver,
     pub self_ty: Option<String>,
     pub params: Vec<(String, String)>,
+    /// Type parameters and their bounds as text (`C` → `AsyncCommands`).
+    pub generics: HashMap<String, String>,
+    pub is_async: bool,
     pub body: &'a syn::Block,
 }
 
@@ -140,6 +177,13 @@ pub struct Walker<'a> {
     /// The transaction the function runs in when it received one.
     outer_tx: Option<TxId>,
     exec_keys: sql::ExecKeys,
+    generics: HashMap<String, String>,
+    fn_async: bool,
+    async_depth: u32,
+    redis: redis::RedisState,
+    /// Values for the parameters of the next closure (the connection and
+    /// pipeline `redis::transaction` hands its closure).
+    closure_inputs: Option<Vec<Val>>,
 }
 
 const LOCK_METHODS: &[&str] = &[
@@ -352,6 +396,11 @@ impl<'a> Walker<'a> {
             pending_iso: HashMap::new(),
             outer_tx: None,
             exec_keys: HashMap::new(),
+            generics: input.generics.clone(),
+            fn_async: input.is_async,
+            async_depth: 0,
+            redis: redis::RedisState::default(),
+            closure_inputs: None,
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")
@@ -404,6 +453,10 @@ impl<'a> Walker<'a> {
             result_of: Vec::new(),
             exec: None,
             tx_builder: None,
+            ext: None,
+            key_text: None,
+            init_text: None,
+            shape: None,
         }
     }
 
@@ -765,6 +818,14 @@ impl<'a> Walker<'a> {
                 b.builder = val.builder.clone();
                 b.exec = val.exec;
                 b.tx_builder = val.tx_builder;
+                b.ext = val.ext;
+                b.shape = val.shape.clone().filter(|s| self.is_redis_shape(s));
+                if let Some(init) = init {
+                    b.key_text = self.binding_key_text(init);
+                    if self.ctx.redis.is_some() {
+                        b.init_text = Some(keys::compact(init));
+                    }
+                }
                 if name.starts_with('_') {
                     self.discard(val, init.map(range_of).unwrap_or_default());
                 } else {
@@ -943,9 +1004,11 @@ impl<'a> Walker<'a> {
             Expr::TryBlock(t) => self.block(&t.block),
             Expr::Async(a) => {
                 self.closure_depth += 1;
+                self.async_depth += 1;
                 self.push_frame();
                 self.block(&a.block);
                 self.pop_frame();
+                self.async_depth -= 1;
                 self.closure_depth -= 1;
                 Val::default()
             }
@@ -957,8 +1020,10 @@ impl<'a> Walker<'a> {
                 self.spawning = false;
                 self.closure_depth += 1;
                 self.push_scope();
-                for input in &c.inputs {
-                    self.bind_pattern(input, &Val::default(), None, None);
+                let given = self.closure_inputs.take().unwrap_or_default();
+                for (i, input) in c.inputs.iter().enumerate() {
+                    let v = given.get(i).cloned().unwrap_or_default();
+                    self.bind_pattern(input, &v, None, None);
                 }
                 self.push_frame();
                 self.expr(&c.body);
@@ -1120,6 +1185,8 @@ impl<'a> Walker<'a> {
                     builder: b.builder,
                     exec: b.exec,
                     tx_builder: b.tx_builder,
+                    ext: b.ext,
+                    shape: b.shape,
                     ..Val::default()
                 };
             }
@@ -1294,7 +1361,17 @@ impl<'a> Walker<'a> {
             }
         }
         let f = self.expr(&c.func);
+        let tx_closure = self.redis_transaction_call(&segs, c.args.len());
         let (mut v, each) = self.call_args_each(c.args.iter(), is_spawn_like(last));
+        if tx_closure {
+            self.redis.tx_depth -= 1;
+        }
+        if let Some(x) = self.redis_call(c, &segs, &each) {
+            return x;
+        }
+        if let Some(x) = self.fs_call(c, &segs, &each) {
+            return x;
+        }
         if let Some(x) = self.sql_call(c, &segs, &each) {
             return x;
         }
@@ -1449,10 +1526,16 @@ impl<'a> Walker<'a> {
                         }
                         _ => LockMode::Exclusive,
                     };
+                    let ext = place
+                        .ty
+                        .as_deref()
+                        .and_then(|t| self.ctx.redis_handle(t, &self.generics))
+                        .map(Ext::Redis);
                     let acq = self.acquire(&place, mode, range_of(e));
                     return Val {
                         guard: Some(acq),
                         guard_owned: true,
+                        ext,
                         ..Val::default()
                     };
                 }
@@ -1516,6 +1599,12 @@ impl<'a> Walker<'a> {
             None
         };
         let (args, each) = self.call_args_each(mc.args.iter(), is_spawn_like(&name));
+        if let Some(v) = self.redis_method(mc, e, &recv, &each) {
+            return v;
+        }
+        if let Some(v) = self.fs_method(mc, e, &recv, &each) {
+            return v;
+        }
         if let Some(v) = self.sql_method(mc, e, &recv, &each) {
             return v;
         }
@@ -1541,6 +1630,7 @@ impl<'a> Walker<'a> {
                     guard: Some(acq),
                     guard_owned: recv.guard_owned,
                     deps: recv.deps,
+                    ext: recv.ext,
                     ..Val::default()
                 };
             }

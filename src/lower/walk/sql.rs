@@ -220,24 +220,6 @@ fn executor_of_type(ty: &str) -> Option<Executor> {
     None
 }
 
-/// The struct a parameter type wraps: `State<AppState>`, `web::Data<App>`,
-/// `Arc<Inner>`, `&Ctx` → its name.
-fn owner_type(ty: &str) -> Option<String> {
-    let mut t = ty.trim_start_matches('&').trim_start_matches("mut");
-    loop {
-        let lt = t.find('<');
-        let Some(lt) = lt else { break };
-        let head = &t[..lt];
-        let last = head.rsplit("::").next().unwrap_or(head);
-        if matches!(last, "State" | "Extension" | "Data" | "Arc" | "Rc" | "Box") {
-            t = t[lt + 1..].trim_end_matches('>').trim_start_matches('&');
-        } else {
-            break;
-        }
-    }
-    crate::lower::context::inner_type_name(t).map(str::to_string)
-}
-
 fn is_tx_name(name: &str) -> bool {
     matches!(
         name,
@@ -564,7 +546,7 @@ impl Walker<'_> {
                         .get_ident()
                         .and_then(|i| self.lookup(&i.to_string()))
                         .and_then(|at| self.binding_mut(at).ty.clone())
-                        .and_then(|t| owner_type(&t)),
+                        .and_then(|t| crate::lower::context::owner_type(&t)),
                     _ => None,
                 };
                 let ty = owner
