@@ -275,7 +275,8 @@ impl FileCtx {
                 RedisHandle::Conn
             }
         };
-        if names_redis(head) && !last.ends_with("Manager") {
+        // `RedisConnectionManager` is bb8's manager, not a connection.
+        if names_redis(head) && (REDIS_CONN_TYPES.contains(&last) || !last.ends_with("Manager")) {
             return Some(kind(last));
         }
         // `bb8::Pool<RedisConnectionManager>`, `PooledConnection<'_, RedisConnectionManager>`,

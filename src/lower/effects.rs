@@ -308,6 +308,9 @@ pub struct RedisCmd {
     pub nx: bool,
     /// An expiry in the same command (`EX`/`PX`, `SETEX`, `set_ex`).
     pub expiry: bool,
+    /// The expiry as written: its unit (`EX`, `PX`; empty for a fred
+    /// `Expiration` argument) and the argument.
+    pub ttl: Option<(&'static str, Range<usize>)>,
     /// Queued in a MULTI: an atomic pipeline, raw `MULTI` … `EXEC`, a fred
     /// transaction, or `redis::transaction`'s closure.
     pub in_multi: bool,
@@ -318,10 +321,16 @@ pub struct RedisCmd {
     pub call: Range<usize>,
     /// The connection as written (the receiver, or the argument of `query`).
     pub conn: Option<Range<usize>>,
+    /// The receiver is already a `&mut` connection (a `&mut C` parameter),
+    /// so it is passed to `query(..)` as it is.
+    pub conn_ref: bool,
     /// The method's turbofish (`::<_, _, ()>`), kept by rewrites.
     pub turbofish: Option<Range<usize>>,
-    /// The method that sends a `cmd` chain (`query_async`, `exec`).
+    /// The method that sends a `cmd` chain or pipeline (`query_async`).
     pub runner: Option<String>,
+    /// That method call as written, through its arguments
+    /// (`query_async::<()>(con)`), kept by in-place rewrites.
+    pub tail: Option<Range<usize>>,
     /// The function is async (or this is inside an `async` block).
     pub is_async: bool,
 }
@@ -353,6 +362,8 @@ pub struct FsEffect {
     pub path: Range<usize>,
     /// The whole call.
     pub call: Range<usize>,
+    /// The call's arguments (`fs::write(path, contents)`).
+    pub args: Vec<Range<usize>>,
     /// Through `tokio::fs` (rewrites add `.await`).
     pub tokio: bool,
     /// For `rename`/`copy`: this effect is on the destination path.

@@ -4,7 +4,11 @@
 pub mod atomic_load_store;
 pub mod check_then_insert;
 pub mod for_update_outside_transaction;
+pub mod fs_check_then_use;
 pub mod lock_check_then_act;
+pub mod redis_get_then_set;
+pub mod redis_support;
+pub mod redis_unsafe_lock;
 pub mod select_then_update;
 pub mod sql_support;
 pub mod static_flag_lock;
@@ -79,6 +83,21 @@ pub const RULES: &[RuleInfo] = &[
         severity: Severity::Error,
         doc: include_str!("../../rules/static-mut-rmw.md"),
     },
+    RuleInfo {
+        id: "redis-get-then-set",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/redis-get-then-set.md"),
+    },
+    RuleInfo {
+        id: "redis-unsafe-lock",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/redis-unsafe-lock.md"),
+    },
+    RuleInfo {
+        id: "fs-check-then-use",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/fs-check-then-use.md"),
+    },
 ];
 
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
@@ -126,6 +145,17 @@ pub fn check_function(
             unchecked_optimistic_update::check(facts, file, &mut rest);
         }
     }
+    if !facts.redis.is_empty() {
+        if enabled.contains("redis-get-then-set") {
+            redis_get_then_set::check(facts, file, &mut rest);
+        }
+        if enabled.contains("redis-unsafe-lock") {
+            redis_unsafe_lock::check(facts, file, &mut rest);
+        }
+    }
+    if !facts.fs.is_empty() && enabled.contains("fs-check-then-use") {
+        fs_check_then_use::check(facts, file, &mut rest);
+    }
     out.extend(
         rest.into_iter()
             .filter(|f| f.rule == "lock-check-then-act" || !claimed.contains(&f.target_key)),
@@ -155,6 +185,12 @@ pub fn substitute(
         with,
         file.slice(inner.end..outer.end)
     ))
+}
+
+/// Whether range `outer` contains `inner` (a label that would repeat one
+/// already shown is left out).
+pub fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
 }
 
 /// The text of a range, with runs of whitespace folded to one space.

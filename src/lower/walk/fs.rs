@@ -85,6 +85,7 @@ impl Walker<'_> {
         what: String,
         path: &Expr,
         call: std::ops::Range<usize>,
+        args: Vec<std::ops::Range<usize>>,
         tokio: bool,
         dest: bool,
         deps: Deps,
@@ -113,6 +114,7 @@ impl Walker<'_> {
             what,
             path: range_of(strip_key(path)),
             call,
+            args,
             tokio,
             dest,
             other: None,
@@ -164,9 +166,19 @@ impl Walker<'_> {
         let kind = fs_function(name)?;
         let path = c.args.first()?;
         let call = range_of(c);
+        let arg_ranges: Vec<_> = c.args.iter().map(range_of).collect();
         match kind {
             FsKind::Check => {
-                let op = self.record_fs(kind, written, path, call, tokio, false, Vec::new());
+                let op = self.record_fs(
+                    kind,
+                    written,
+                    path,
+                    call,
+                    arg_ranges,
+                    tokio,
+                    false,
+                    Vec::new(),
+                );
                 let target = self.facts.ops[op].target;
                 let meta = name.ends_with("metadata");
                 Some(Val {
@@ -182,11 +194,21 @@ impl Walker<'_> {
                     written.clone(),
                     path,
                     call.clone(),
+                    arg_ranges.clone(),
                     tokio,
                     false,
                     deps.clone(),
                 );
-                let b = self.record_fs(kind, written, to, call, tokio, true, deps.clone());
+                let b = self.record_fs(
+                    kind,
+                    written,
+                    to,
+                    call,
+                    arg_ranges,
+                    tokio,
+                    true,
+                    deps.clone(),
+                );
                 let (ta, tb) = (self.facts.ops[a].target, self.facts.ops[b].target);
                 let n = self.facts.fs.len();
                 self.facts.fs[n - 2].other = Some(tb);
@@ -194,7 +216,16 @@ impl Walker<'_> {
                 Some(Val::deps(union(&deps, &vec![a, b])))
             }
             _ => {
-                let op = self.record_fs(kind, written, path, call, tokio, false, deps.clone());
+                let op = self.record_fs(
+                    kind,
+                    written,
+                    path,
+                    call,
+                    arg_ranges,
+                    tokio,
+                    false,
+                    deps.clone(),
+                );
                 Some(Val::deps(union(&deps, &vec![op])))
             }
         }
@@ -227,6 +258,7 @@ impl Walker<'_> {
                         "OpenOptions::open".into(),
                         &mc.args[0],
                         range_of(e),
+                        vec![range_of(&mc.args[0])],
                         self.open_options_are_tokio(),
                         false,
                         deps.clone(),
@@ -281,6 +313,7 @@ impl Walker<'_> {
             what,
             &mc.receiver,
             range_of(e),
+            Vec::new(),
             false,
             false,
             Vec::new(),

@@ -72,6 +72,15 @@ struct Arg {
     shape: Option<ValueShape>,
 }
 
+/// How a command reaches the server: the connection as written, and the
+/// method that sends a built command.
+struct Via {
+    conn: Option<Range<usize>>,
+    conn_ref: bool,
+    runner: Option<String>,
+    tail: Option<Range<usize>>,
+}
+
 /// Where a command's key, field and value are among its arguments.
 #[derive(Debug, Clone, Copy)]
 struct Layout {
@@ -82,6 +91,8 @@ struct Layout {
     value: Option<usize>,
     nx: bool,
     expiry: bool,
+    /// Where the expiry is, and its unit.
+    ttl: Option<(usize, &'static str)>,
 }
 
 const fn lay(
@@ -98,6 +109,7 @@ const fn lay(
         value,
         nx: false,
         expiry: false,
+        ttl: None,
     }
 }
 
@@ -106,8 +118,9 @@ impl Layout {
         self.nx = true;
         self
     }
-    const fn expiring(mut self) -> Layout {
+    const fn expiring(mut self, at: usize, unit: &'static str) -> Layout {
         self.expiry = true;
+        self.ttl = Some((at, unit));
         self
     }
     const fn key_at(mut self, i: usize) -> Layout {
@@ -126,8 +139,8 @@ fn redis_rs_method(name: &str, n: usize) -> Option<Layout> {
         ("exists", 1) => lay("EXISTS", Read, None, None),
         ("hexists", 2) => lay("HEXISTS", Read, Some(1), None),
         ("set", 2) => lay("SET", Write, None, Some(1)),
-        ("set_ex", 3) => lay("SETEX", Write, None, Some(1)).expiring(),
-        ("pset_ex", 3) => lay("PSETEX", Write, None, Some(1)).expiring(),
+        ("set_ex", 3) => lay("SETEX", Write, None, Some(1)).expiring(2, "EX"),
+        ("pset_ex", 3) => lay("PSETEX", Write, None, Some(1)).expiring(2, "PX"),
         ("set_nx", 2) => lay("SETNX", Write, None, Some(1)).nx(),
         ("set_options", 3) => lay("SET", Write, None, Some(1)),
         ("getset", 2) => lay("GETSET", Write, None, Some(1)),
@@ -139,8 +152,8 @@ fn redis_rs_method(name: &str, n: usize) -> Option<Layout> {
         ("incr", 2) => lay("INCRBY", Incr, None, Some(1)),
         ("decr", 2) => lay("DECRBY", Incr, None, Some(1)),
         ("hincr", 3) => lay("HINCRBY", Incr, Some(1), Some(2)),
-        ("expire", 2) => lay("EXPIRE", Expire, None, None),
-        ("pexpire", 2) => lay("PEXPIRE", Expire, None, None),
+        ("expire", 2) => lay("EXPIRE", Expire, None, None).expiring(1, "EX"),
+        ("pexpire", 2) => lay("PEXPIRE", Expire, None, None).expiring(1, "PX"),
         ("expire_at", 2) => lay("EXPIREAT", Expire, None, None),
         ("pexpire_at", 2) => lay("PEXPIREAT", Expire, None, None),
         _ => return None,
@@ -169,8 +182,8 @@ fn fred_method(name: &str, n: usize) -> Option<Layout> {
         ("decr", 1) => lay("DECR", Incr, None, None),
         ("decr_by", 2) => lay("DECRBY", Incr, None, Some(1)),
         ("hincrby", 3) => lay("HINCRBY", Incr, Some(1), Some(2)),
-        ("expire", 2 | 3) => lay("EXPIRE", Expire, None, None),
-        ("pexpire", 2 | 3) => lay("PEXPIRE", Expire, None, None),
+        ("expire", 2 | 3) => lay("EXPIRE", Expire, None, None).expiring(1, "EX"),
+        ("pexpire", 2 | 3) => lay("PEXPIRE", Expire, None, None).expiring(1, "PX"),
         // eval(script, keys, args)
         ("eval", 3) | ("evalsha", 3) => lay("EVAL", Script, None, None).key_at(1),
         ("watch", 1) => lay("WATCH", Watch, None, None),
@@ -186,8 +199,8 @@ fn command_layout(name: &str) -> Option<Layout> {
         "EXISTS" => lay("EXISTS", Read, None, None),
         "HEXISTS" => lay("HEXISTS", Read, Some(1), None),
         "SET" => lay("SET", Write, None, Some(1)),
-        "SETEX" => lay("SETEX", Write, None, Some(2)).expiring(),
-        "PSETEX" => lay("PSETEX", Write, None, Some(2)).expiring(),
+        "SETEX" => lay("SETEX", Write, None, Some(2)).expiring(1, "EX"),
+        "PSETEX" => lay("PSETEX", Write, None, Some(2)).expiring(1, "PX"),
         "SETNX" => lay("SETNX", Write, None, Some(1)).nx(),
         "GETSET" => lay("GETSET", Write, None, Some(1)),
         "HSET" => lay("HSET", Write, Some(1), Some(2)),
@@ -198,9 +211,9 @@ fn command_layout(name: &str) -> Option<Layout> {
         "INCR" | "DECR" => lay(static_name(name), Incr, None, None),
         "INCRBY" | "DECRBY" => lay(static_name(name), Incr, None, Some(1)),
         "HINCRBY" => lay("HINCRBY", Incr, Some(1), Some(2)),
-        "EXPIRE" | "PEXPIRE" | "EXPIREAT" | "PEXPIREAT" => {
-            lay(static_name(name), Expire, None, None)
-        }
+        "EXPIRE" => lay("EXPIRE", Expire, None, None).expiring(1, "EX"),
+        "PEXPIRE" => lay("PEXPIRE", Expire, None, None).expiring(1, "PX"),
+        "EXPIREAT" | "PEXPIREAT" => lay(static_name(name), Expire, None, None),
         // EVAL script numkeys key…
         "EVAL" | "EVALSHA" => lay("EVAL", Script, None, None).key_at(2),
         "WATCH" => lay("WATCH", Watch, None, None),
@@ -302,10 +315,11 @@ fn single_element(e: &Expr) -> &Expr {
     }
 }
 
-/// The field of a fred `hset(key, (field, value))` or `[(field, value)]`.
-fn pair_field(e: &Expr) -> Option<&Expr> {
+/// The field and value of a fred `hset(key, (field, value))` or
+/// `[(field, value)]`.
+fn pair_field(e: &Expr) -> Option<(&Expr, &Expr)> {
     match strip_key(e) {
-        Expr::Tuple(t) if t.elems.len() == 2 => Some(&t.elems[0]),
+        Expr::Tuple(t) if t.elems.len() == 2 => Some((&t.elems[0], &t.elems[1])),
         Expr::Array(a) if a.elems.len() == 1 => pair_field(&a.elems[0]),
         _ => None,
     }
@@ -388,7 +402,7 @@ impl Walker<'_> {
             }
         }
         Arg {
-            range: range_of(inner),
+            range: range_of(e),
             key: self.expr_key(e),
             word: string_word(e),
             deps: v.deps.clone(),
@@ -627,6 +641,9 @@ impl Walker<'_> {
         if fred && layout.cmd == "SET" {
             // set(key, value, expire, options, get)
             layout.expiry = parsed.get(2).is_some_and(|a| a.text != "None");
+            if layout.expiry {
+                layout.ttl = Some((2, ""));
+            }
             layout.nx = parsed.get(3).is_some_and(|a| a.text.contains("NX"));
         }
         if !fred && layout.cmd == "SET" && parsed.len() == 3 {
@@ -641,8 +658,12 @@ impl Walker<'_> {
             .and_then(|i| parsed.get(i))
             .map(|a| (a.key.clone(), a.range.clone()));
         if fred && layout.cmd == "HSET" {
-            if let Some(fe) = mc.args.get(1).and_then(pair_field) {
+            // hset(key, (field, value))
+            if let Some((fe, ve)) = mc.args.get(1).and_then(pair_field) {
                 field = Some((self.expr_key(fe), range_of(strip_key(fe))));
+                let v = args.get(1).cloned().unwrap_or_default();
+                parsed.push(self.arg(ve, &v));
+                layout.value = Some(parsed.len() - 1);
             }
         }
         let pending = Pending {
@@ -653,8 +674,22 @@ impl Walker<'_> {
             layout: Some(layout),
             turbofish: mc.turbofish.as_ref().map(range_of),
         };
-        let conn = Some(range_of(strip_key(&mc.receiver)));
-        let op = self.send(&pending, field, range_of(e), conn, None, queued);
+        let conn_ref = match strip_key(&mc.receiver) {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .and_then(|i| self.lookup(&i.to_string()))
+                .and_then(|at| self.scopes[at.0].bindings[at.1].ty.as_deref())
+                .is_some_and(|t| t.starts_with("&mut")),
+            _ => false,
+        };
+        let via = Via {
+            conn: Some(range_of(&mc.receiver)),
+            conn_ref,
+            runner: None,
+            tail: None,
+        };
+        let op = self.send(&pending, field, range_of(e), &via, queued);
         self.command_value(op, layout.kind, deps)
     }
 
@@ -695,8 +730,13 @@ impl Walker<'_> {
             ..Val::default()
         };
         if RUNNERS.contains(&name) {
-            let conn = mc.args.first().map(|a| range_of(strip_key(a)));
-            return Some(self.send_builder(id, name, range_of(e), conn, deps));
+            let via = Via {
+                conn: mc.args.first().map(range_of),
+                conn_ref: true,
+                runner: Some(name.to_string()),
+                tail: Some(mc.method.span().byte_range().start..range_of(e).end),
+            };
+            return Some(self.send_builder(id, range_of(e), &via, deps));
         }
         match (kind, name) {
             (_, "clone" | "to_owned" | "ignore") => Some(same(id, deps)),
@@ -782,14 +822,7 @@ impl Walker<'_> {
     }
 
     /// Sends every command of a builder.
-    fn send_builder(
-        &mut self,
-        id: usize,
-        runner: &str,
-        whole: Range<usize>,
-        conn: Option<Range<usize>>,
-        deps: Deps,
-    ) -> Val {
+    fn send_builder(&mut self, id: usize, whole: Range<usize>, via: &Via, deps: Deps) -> Val {
         let Some(b) = self.redis.builders.get(id).cloned() else {
             return Val::deps(deps);
         };
@@ -808,10 +841,9 @@ impl Walker<'_> {
                     self.redis.watched.clear();
                     continue;
                 }
-                "UNWATCH" => {
-                    self.redis.watched.clear();
-                    continue;
-                }
+                // UNWATCH is typically sent on a path that gives up; the
+                // walk does not follow paths, so the WATCH is kept.
+                "UNWATCH" => continue,
                 _ => {}
             }
             let Some(layout) = layout else { continue };
@@ -825,9 +857,18 @@ impl Walker<'_> {
                 let words: Vec<&str> = p.args.iter().filter_map(|a| a.word.as_deref()).collect();
                 if layout.cmd == "SET" {
                     layout.nx |= words.contains(&"NX");
-                    layout.expiry |= words
-                        .iter()
-                        .any(|w| matches!(*w, "EX" | "PX" | "EXAT" | "PXAT" | "KEEPTTL"));
+                    for (i, a) in p.args.iter().enumerate() {
+                        let unit = match a.word.as_deref() {
+                            Some("EX") => "EX",
+                            Some("PX") => "PX",
+                            Some("EXAT" | "PXAT" | "KEEPTTL") => "",
+                            _ => continue,
+                        };
+                        layout.expiry = true;
+                        if !unit.is_empty() && i + 1 < p.args.len() {
+                            layout.ttl = Some((i + 1, unit));
+                        }
+                    }
                 }
             }
             let field = layout
@@ -838,8 +879,7 @@ impl Walker<'_> {
                 layout: Some(layout),
                 ..p.clone()
             };
-            let runner = (p.form == RedisForm::Cmd).then(|| runner.to_string());
-            if let Some(op) = self.send(&pending, field, range, conn.clone(), runner, atomic) {
+            if let Some(op) = self.send(&pending, field, range, via, atomic) {
                 ops.push(op);
                 if layout.kind == Read && b.cmds.len() == 1 {
                     single_read = Some(op);
@@ -864,8 +904,7 @@ impl Walker<'_> {
         p: &Pending,
         field: Option<(String, Range<usize>)>,
         call: Range<usize>,
-        conn: Option<Range<usize>>,
-        runner: Option<String>,
+        via: &Via,
         queued: bool,
     ) -> Option<OpId> {
         let layout = p.layout?;
@@ -915,12 +954,17 @@ impl Walker<'_> {
             value: value.map(|v| v.range.clone()),
             nx: layout.nx,
             expiry: layout.expiry,
+            ttl: layout
+                .ttl
+                .and_then(|(i, unit)| p.args.get(i).map(|a| (unit, a.range.clone()))),
             in_multi,
             watched: self.redis.tx_depth > 0 || self.redis.watched.contains(&target),
             call,
-            conn,
+            conn: via.conn.clone(),
+            conn_ref: via.conn_ref,
             turbofish: p.turbofish.clone(),
-            runner,
+            runner: via.runner.clone(),
+            tail: via.tail.clone().filter(|_| p.form == RedisForm::Cmd),
             is_async: self.in_async(),
         });
         Some(op)

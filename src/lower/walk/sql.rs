@@ -293,7 +293,9 @@ impl Walker<'_> {
         match name.as_str() {
             "format" => {
                 let lit = string_lit(args.first()?)?;
-                let rest = self.all(args[1..].iter().copied());
+                let mut rest = self.all(args[1..].iter().copied());
+                let inline = self.inline_format_deps(&lit.value());
+                rest.deps = union(&rest.deps, &inline);
                 let repr = lit.token().to_string();
                 let range = lit.span().byte_range();
                 let text = sql::text::decode_literal(&repr, range.start)?;
@@ -369,6 +371,31 @@ impl Walker<'_> {
                 })
             }
         }
+    }
+
+    /// The values `format!("{name}")` captures by name (Rust 2021 inline
+    /// arguments), read as the bindings they name.
+    fn inline_format_deps(&mut self, template: &str) -> Deps {
+        let mut deps = Vec::new();
+        let mut rest = template;
+        while let Some(i) = rest.find('{') {
+            rest = &rest[i + 1..];
+            if rest.starts_with('{') {
+                rest = &rest[1..];
+                continue;
+            }
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let name = &rest[..end];
+            if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                if let Some(at) = self.lookup(name) {
+                    deps = union(&deps, &self.binding_mut(at).deps.clone());
+                }
+            }
+            rest = &rest[end..];
+        }
+        deps
     }
 
     /// Records the statements of `src` as run (or about to be run) by the
