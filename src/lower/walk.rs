@@ -1816,35 +1816,38 @@ impl<'a> Walker<'a> {
 
     // ---- control flow ------------------------------------------------------
 
-    /// Evaluates a condition, including `let` patterns in it; returns the
-    /// condition's value and the pattern bindings to make in the branch.
-    fn condition<'e>(&mut self, e: &'e Expr) -> (Val, Vec<(&'e Pat, Val)>, bool) {
+    /// Evaluates a condition, binding the patterns of its `let`s as it goes
+    /// (in the scope the caller opened for the branch), so that a later
+    /// operand of a let chain sees them: `if let Some(j) = raw && let Ok(x) =
+    /// parse(&j)`. Returns the condition's value and whether it has a `let`.
+    fn condition(&mut self, e: &Expr) -> (Val, bool) {
         match e {
             Expr::Let(l) => {
                 let v = self.expr(&l.expr);
-                (v.clone(), vec![(&*l.pat, v)], true)
+                self.bind_pattern(&l.pat, &v, None, None);
+                (v, true)
             }
             Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                let (l, mut lp, ll) = self.condition(&b.left);
-                let (r, rp, rl) = self.condition(&b.right);
-                lp.extend(rp);
+                let (l, ll) = self.condition(&b.left);
+                let (r, rl) = self.condition(&b.right);
                 (
                     Val {
                         deps: union(&l.deps, &r.deps),
                         ..Val::default()
                     },
-                    lp,
                     ll || rl,
                 )
             }
             Expr::Paren(p) => self.condition(&p.expr),
-            other => (self.expr(other), Vec::new(), false),
+            other => (self.expr(other), false),
         }
     }
 
     fn expr_if(&mut self, i: &syn::ExprIf) -> Val {
         self.push_frame();
-        let (cond_val, pats, is_let) = self.condition(&i.cond);
+        // The scope of the condition's pattern bindings: the then-branch.
+        self.push_scope();
+        let (cond_val, is_let) = self.condition(&i.cond);
         if !is_let {
             if let (Some(acq), true) = (cond_val.guard, cond_val.guard_owned) {
                 // `if raw.try_lock() { … }`: a lock whose API returns `bool`
@@ -1858,10 +1861,6 @@ impl<'a> Walker<'a> {
             self.kill_frame_temps();
         }
         self.cond_stack.push(cond);
-        self.push_scope();
-        for (pat, v) in &pats {
-            self.bind_pattern(pat, v, None, None);
-        }
         let then = self.block(&i.then_branch);
         self.pop_scope();
         if is_let && self.ctx.edition >= Edition::E2024 {
@@ -1936,7 +1935,8 @@ impl<'a> Walker<'a> {
 
     fn expr_while(&mut self, w: &syn::ExprWhile) -> Val {
         self.push_frame();
-        let (cond_val, pats, is_let) = self.condition(&w.cond);
+        self.push_scope();
+        let (cond_val, is_let) = self.condition(&w.cond);
         let cond = self.push_cond(
             range_of(&w.cond),
             cond_val.deps.clone(),
@@ -1946,10 +1946,6 @@ impl<'a> Walker<'a> {
             self.kill_frame_temps();
         }
         self.cond_stack.push(cond);
-        self.push_scope();
-        for (pat, v) in &pats {
-            self.bind_pattern(pat, v, None, None);
-        }
         self.block(&w.body);
         self.pop_scope();
         self.cond_stack.pop();

@@ -12,14 +12,17 @@ use super::text;
 use crate::diagnostic::{Applicability, Finding, Suggestion};
 use crate::lower::effects::{FnFacts, FsEffect, FsKind};
 use crate::source::SourceFile;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 const RULE: &str = "fs-check-then-use";
 
 pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
-    let mut reported = HashSet::new();
+    let mut calls = HashSet::new();
+    // One finding per check: further uses it guards (the other branch of
+    // an `if`, a `match` arm) become labels of the first.
+    let mut by_check: HashMap<usize, usize> = HashMap::new();
     for u in &f.fs {
-        if u.kind == FsKind::Check || reported.contains(&u.call.start) {
+        if u.kind == FsKind::Check || calls.contains(&u.call.start) {
             continue;
         }
         let uo = f.op(u.op);
@@ -33,9 +36,16 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
                 && co.time < uo.time
                 && f.controls(c.op, u.op)
         });
-        if let Some(c) = found {
-            reported.insert(u.call.start);
-            out.push(finding(f, file, c, u));
+        let Some(c) = found else { continue };
+        calls.insert(u.call.start);
+        match by_check.get(&c.op) {
+            Some(&i) => out[i]
+                .labels
+                .push((u.call.clone(), format!("also {} here", verb(u)))),
+            None => {
+                by_check.insert(c.op, out.len());
+                out.push(finding(f, file, c, u));
+            }
         }
     }
 }

@@ -32,6 +32,9 @@ fn same_value(g: &RedisCmd, s: &RedisCmd) -> bool {
 }
 
 pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
+    // One finding per read: further writes it decides (the other branch of
+    // an `if`) become labels of the first.
+    let mut by_read: std::collections::HashMap<usize, usize> = Default::default();
     for s in &f.redis {
         if s.kind != RedisKind::Write || s.nx || (s.in_multi && s.watched) {
             continue;
@@ -46,8 +49,15 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
                 && same_value(g, s)
                 && (f.feeds(g.op, s.op) || f.controls(g.op, s.op))
         });
-        if let Some(g) = found {
-            out.push(finding(f, file, g, s));
+        let Some(g) = found else { continue };
+        match by_read.get(&g.op) {
+            Some(&i) => out[i]
+                .labels
+                .push((s.call.clone(), format!("also written here with {}", s.name))),
+            None => {
+                by_read.insert(g.op, out.len());
+                out.push(finding(f, file, g, s));
+            }
         }
     }
 }

@@ -101,6 +101,16 @@ pub fn touch(path: &Path) -> std::io::Result<()> {
     }
 }
 
+// fire: one check guarding both branches gives one finding; the second use is
+// a label of it.
+pub fn remove_any(p: &Path) -> std::io::Result<()> {
+    if p.is_dir() {
+        fs::remove_dir_all(p) //~ fs-check-then-use
+    } else {
+        fs::remove_file(p)
+    }
+}
+
 // quiet: create_dir_all is idempotent.
 pub fn ensure_out(out: &Path) -> std::io::Result<()> {
     if !out.exists() {

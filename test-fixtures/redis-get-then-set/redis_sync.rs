@@ -64,6 +64,17 @@ impl Stats {
     }
 }
 
+// fire: both branches write what was read; one finding, the second write is a
+// label of it.
+pub fn toggle(con: &mut Connection, flag: &str) -> RedisResult<()> {
+    let on: Option<String> = con.get(flag)?;
+    if on.as_deref() == Some("1") {
+        con.set(flag, "0") //~ redis-get-then-set
+    } else {
+        con.set(flag, "1")
+    }
+}
+
 // quiet: INCRBY does the read-modify-write in one command.
 pub fn record_hit_atomically(con: &mut Connection, page: &str) -> RedisResult<i64> {
     con.incr(format!("hits:{page}"), 1)

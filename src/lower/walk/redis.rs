@@ -800,7 +800,12 @@ impl Walker<'_> {
                 Some(same(id, deps))
             }
             (BuilderKind::Pipe { .. }, _) => {
-                let layout = redis_rs_method(name, mc.args.len())?;
+                // Every `Pipeline` method adds a command and hands the
+                // pipeline back; commands this analysis has no use for
+                // (`zadd`, `srem`…) leave it as it was.
+                let Some(layout) = redis_rs_method(name, mc.args.len()) else {
+                    return Some(same(id, deps));
+                };
                 let parsed: Vec<Arg> = mc
                     .args
                     .iter()
