@@ -111,6 +111,25 @@ pub fn remove_any(p: &Path) -> std::io::Result<()> {
     }
 }
 
+// fire: a move that must not replace an existing file: the destination is
+// checked free, then renamed onto.
+pub fn publish(draft: &Path, published: &Path) -> std::io::Result<bool> {
+    if published.exists() {
+        return Ok(false);
+    }
+    fs::rename(draft, published)?; //~ fs-check-then-use
+    Ok(true)
+}
+
+// fire: `File::options()` is an `OpenOptions` too.
+pub fn append_once(path: &Path, line: &str) -> std::io::Result<()> {
+    if path.is_file() {
+        let mut f = File::options().append(true).open(path)?; //~ fs-check-then-use
+        writeln!(f, "{line}")?;
+    }
+    Ok(())
+}
+
 // quiet: create_dir_all is idempotent.
 pub fn ensure_out(out: &Path) -> std::io::Result<()> {
     if !out.exists() {
