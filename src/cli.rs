@@ -1,13 +1,14 @@
 //! The command line: argument parsing (clap) and exit codes. Everything else
 //! is the library's.
 
-use crate::diagnostic::Severity;
+use crate::fix::FixMode;
 use crate::report::human::{self, HumanOptions};
-use crate::{lint, rules, Options};
+use crate::{lint_with, rules, Options, Settings};
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Exit status: no diagnostic at or above `--fail-on`.
 pub const EXIT_OK: u8 = 0;
@@ -57,9 +58,37 @@ pub struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     ignore: Vec<String>,
 
-    /// Exit with status 1 when a diagnostic at or above this severity is found.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning, value_name = "SEVERITY")]
-    fail_on: FailOn,
+    /// Exit with status 1 when a diagnostic at or above this severity is
+    /// found [default: the configuration's `fail-on`, else warning].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+
+    /// Read the configuration from this file (an `rmw-lint.toml`, or a
+    /// `Cargo.toml` with `[package.metadata.rmw-lint]`) instead of
+    /// searching the working directory and its ancestors.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Apply machine-applicable fixes in place, then report what remains.
+    #[arg(long)]
+    fix: bool,
+
+    /// With --fix or --diff, also apply maybe-incorrect fixes.
+    #[arg(long)]
+    unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them (exit
+    /// status 1 when there is something to fix).
+    #[arg(long)]
+    diff: bool,
+
+    /// Report only findings that this baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Record today's findings in this baseline file and exit.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    write_baseline: Option<PathBuf>,
 
     /// Also lint test code (`#[test]` functions and `#[cfg(test)]` modules),
     /// which is skipped by default.
@@ -120,12 +149,12 @@ enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    fn setting(self) -> crate::config::FailOn {
         match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Note => Some(Severity::Note),
-            FailOn::Never => None,
+            FailOn::Error => crate::config::FailOn::Error,
+            FailOn::Warning => crate::config::FailOn::Warning,
+            FailOn::Note => crate::config::FailOn::Note,
+            FailOn::Never => crate::config::FailOn::Never,
         }
     }
 }
@@ -201,6 +230,20 @@ fn run(cli: Cli) -> Result<u8, String> {
     if cli.jobs == Some(0) {
         return Err("--jobs must be at least 1".into());
     }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let config = crate::config::load(cli.config.as_deref(), &cwd).map_err(|e| e.to_string())?;
+    let baseline = match &cli.baseline {
+        Some(p) => Some(Arc::new(
+            crate::baseline::Baseline::read(p).map_err(|e| e.to_string())?,
+        )),
+        None => None,
+    };
+    let fail_on = cli
+        .fail_on
+        .map(FailOn::setting)
+        .or(config.as_ref().and_then(|c| c.fail_on))
+        .unwrap_or(crate::config::FailOn::Warning);
+    let stdin_name = stdin.as_ref().map(|(n, _): &(String, Vec<u8>)| n.clone());
     let opts = Options {
         paths,
         stdin,
@@ -208,8 +251,75 @@ fn run(cli: Cli) -> Result<u8, String> {
         jobs: cli.jobs.unwrap_or(0),
         select: cli.select.clone(),
         ignore: cli.ignore.clone(),
+        config: config.map(Arc::new),
+        baseline,
     };
-    let outcome = lint(&opts).map_err(|e| e.to_string())?;
+    let settings = Settings::new(&opts).map_err(|e| e.to_string())?;
+    let mut outcome = lint_with(&opts, &settings).map_err(|e| e.to_string())?;
+    let failing = |o: &crate::Outcome| {
+        fail_on
+            .threshold()
+            .is_some_and(|t| o.diagnostics.iter().any(|d| d.severity >= t))
+    };
+
+    if let Some(path) = &cli.write_baseline {
+        let n = crate::baseline::write(path, &outcome.diagnostics).map_err(|e| e.to_string())?;
+        eprintln!(
+            "rmw-lint: recorded {} in {}",
+            crate::report::plural(n, "finding"),
+            crate::discover::display_path(path)
+        );
+        report_errors(&outcome);
+        return Ok(if outcome.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
+    if cli.fix || cli.diff {
+        let mode = FixMode {
+            unsafe_fixes: cli.unsafe_fixes,
+            write: !cli.diff,
+        };
+        let report = crate::fix::run(&mut outcome, &settings, stdin_name.as_deref(), mode);
+        if cli.diff {
+            let _ = std::io::stdout().write_all(report.diff.as_bytes());
+            eprintln!(
+                "rmw-lint: {} in {} would be fixed",
+                crate::report::plural(report.fixed, "finding"),
+                crate::report::plural(report.files, "file")
+            );
+            report_errors(&outcome);
+            return Ok(if !outcome.errors.is_empty() {
+                EXIT_ERROR
+            } else if report.files > 0 {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            });
+        }
+        if let Some(text) = &report.stdin_text {
+            // Standard input is fixed onto standard output, as an editor's
+            // format-on-save expects.
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            report_errors(&outcome);
+            return Ok(if !outcome.errors.is_empty() {
+                EXIT_ERROR
+            } else if failing(&outcome) {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            });
+        }
+        if cli.format != Format::Human {
+            eprintln!(
+                "rmw-lint: fixed {} in {}, {} remaining",
+                crate::report::plural(report.fixed, "finding"),
+                crate::report::plural(report.files, "file"),
+                outcome.diagnostics.len()
+            );
+        }
+    }
 
     match cli.format {
         Format::Json => {
@@ -231,11 +341,19 @@ fn run(cli: Cli) -> Result<u8, String> {
     if !outcome.errors.is_empty() {
         return Ok(EXIT_ERROR);
     }
-    let failing = cli
-        .fail_on
-        .threshold()
-        .is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if failing(&outcome) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Files that could not be analysed (or fixed), on standard error, for the
+/// modes that print no diagnostics.
+fn report_errors(outcome: &crate::Outcome) {
+    for e in &outcome.errors {
+        eprintln!("rmw-lint: error: {}: {}", e.file, e.message);
+    }
 }
 
 fn color_choice(when: ColorWhen) -> ColorChoice {

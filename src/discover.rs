@@ -2,6 +2,7 @@
 //! the `ignore` crate's defaults (`.gitignore`, `.ignore`, hidden files),
 //! `target/` skipped.
 
+use crate::config::Config;
 use crate::FileError;
 use std::path::{Path, PathBuf};
 
@@ -23,8 +24,10 @@ pub fn display_path(p: &Path) -> String {
     s.to_string()
 }
 
-/// Expands the command line's paths into files, in a stable order.
-pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<FileError>) {
+/// Expands the command line's paths into files, in a stable order. The
+/// configuration's `exclude` prunes walked directories and files; a file
+/// named on the command line is always linted.
+pub fn discover(paths: &[PathBuf], config: Option<&Config>) -> (Vec<Input>, Vec<FileError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -37,7 +40,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<FileError>) {
                 path: root.clone(),
                 display: display_path(root),
             }),
-            Ok(_) => walk(root, &mut files, &mut errors),
+            Ok(_) => walk(root, config, &mut files, &mut errors),
         }
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));
@@ -45,9 +48,20 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<FileError>) {
     (files, errors)
 }
 
-fn walk(root: &Path, files: &mut Vec<Input>, errors: &mut Vec<FileError>) {
+fn walk(root: &Path, config: Option<&Config>, files: &mut Vec<Input>, errors: &mut Vec<FileError>) {
+    let exclude = config.and_then(|c| c.exclude.clone());
     let walker = ignore::WalkBuilder::new(root)
-        .filter_entry(|e| !(e.file_name() == "target" && e.file_type().is_some_and(|t| t.is_dir())))
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && e.file_name() == "target" {
+                return false;
+            }
+            // The walk's root itself is what the user asked for.
+            e.depth() == 0
+                || !exclude
+                    .as_ref()
+                    .is_some_and(|x| x.matches(e.path(), is_dir))
+        })
         .build();
     for entry in walker {
         match entry {

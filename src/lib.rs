@@ -7,15 +7,19 @@
 //! [`diagnostic::Diagnostic`]s to a [`report`] format. Files are analysed in
 //! parallel; output does not depend on the number of threads.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod edition;
+pub mod fix;
 pub mod lower;
 pub mod report;
 pub mod rules;
 pub mod source;
 pub mod sql;
+pub mod suppress;
 
 use diagnostic::{Diagnostic, Severity};
 use lower::context::FileCtx;
@@ -61,6 +65,57 @@ pub struct Options {
     /// Rule ids to run (all of them when empty), then those to leave out.
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// The configuration in effect (`rmw-lint.toml`, `Cargo.toml` metadata).
+    pub config: Option<Arc<config::Config>>,
+    /// Findings to leave out because a baseline records them.
+    pub baseline: Option<Arc<baseline::Baseline>>,
+}
+
+/// What the analysis of each file needs to know about the run.
+#[derive(Debug, Default, Clone)]
+pub struct Settings {
+    pub enabled: HashSet<&'static str>,
+    /// Severities set by the configuration's `[rules]`.
+    pub severities: HashMap<&'static str, Severity>,
+    pub include_tests: bool,
+    /// The configuration's `dialect`, when not `auto`.
+    pub dialect: Option<sql::Dialect>,
+    pub baseline: Option<Arc<baseline::Baseline>>,
+}
+
+impl Settings {
+    pub fn new(opts: &Options) -> Result<Settings, UsageError> {
+        let levels = opts.config.as_ref().map(|c| &c.rules);
+        let mut enabled = enabled_rules(&opts.select, &opts.ignore)?;
+        // `off` in the configuration, unless the command line selects the
+        // rule by name.
+        if let Some(levels) = levels {
+            enabled
+                .retain(|id| levels.get(*id) != Some(&None) || opts.select.iter().any(|s| s == id));
+        }
+        let severities = levels
+            .map(|l| {
+                l.iter()
+                    .filter_map(|(id, sev)| Some((rules::rule(id)?.id, (*sev)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Settings {
+            enabled,
+            severities,
+            include_tests: opts.include_tests,
+            dialect: opts.config.as_ref().and_then(|c| c.dialect),
+            baseline: opts.baseline.clone(),
+        })
+    }
+
+    /// Diagnostics that the baseline does not record.
+    pub fn filter_baselined(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        match &self.baseline {
+            Some(b) => diagnostics.into_iter().filter(|d| !b.contains(d)).collect(),
+            None => diagnostics,
+        }
+    }
 }
 
 /// The result of a run.
@@ -71,6 +126,10 @@ pub struct Outcome {
     pub errors: Vec<FileError>,
     /// The text of every file with a diagnostic or an error, for rendering.
     pub sources: HashMap<String, Arc<SourceFile>>,
+    /// Diagnostics left out because the baseline records them.
+    pub baselined: usize,
+    /// Suggestions applied by `--fix`.
+    pub fixed: usize,
 }
 
 /// A problem with the options themselves (exit status 2).
@@ -114,8 +173,13 @@ pub fn enabled_rules(
 
 /// Runs the whole pipeline.
 pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
-    let enabled = enabled_rules(&opts.select, &opts.ignore)?;
-    let (inputs, mut errors) = discover::discover(&opts.paths);
+    let settings = Settings::new(opts)?;
+    lint_with(opts, &settings)
+}
+
+/// Runs the whole pipeline with settings already made from `opts`.
+pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageError> {
+    let (inputs, mut errors) = discover::discover(&opts.paths, opts.config.as_deref());
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -149,17 +213,11 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
                     }
                 };
                 let krate = editions.for_file(&input.path);
-                analyze_bytes(&input.display, bytes, &krate, opts.include_tests, &enabled)
+                analyze_bytes(&input.display, bytes, &krate, settings)
             })
             .collect();
         if let Some((name, bytes, krate)) = stdin_job {
-            results.push(analyze_bytes(
-                &name,
-                bytes,
-                &krate,
-                opts.include_tests,
-                &enabled,
-            ));
+            results.push(analyze_bytes(&name, bytes, &krate, settings));
         }
         results
     });
@@ -174,7 +232,10 @@ pub fn lint(opts: &Options) -> Result<Outcome, UsageError> {
             outcome.sources.insert(src.path.clone(), src.clone());
         }
         errors.extend(r.error);
-        outcome.diagnostics.extend(r.diagnostics);
+        let before = r.diagnostics.len();
+        let kept = settings.filter_baselined(r.diagnostics);
+        outcome.baselined += before - kept.len();
+        outcome.diagnostics.extend(kept);
     }
     sort_diagnostics(&mut outcome.diagnostics);
     errors.sort_by(|a, b| a.file.cmp(&b.file).then(a.span.cmp(&b.span)));
@@ -224,8 +285,7 @@ pub fn analyze_bytes(
     name: &str,
     bytes: Vec<u8>,
     krate: &edition::CrateInfo,
-    include_tests: bool,
-    enabled: &HashSet<&'static str>,
+    settings: &Settings,
 ) -> FileResult {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -246,7 +306,7 @@ pub fn analyze_bytes(
     };
     let source = Arc::new(SourceFile::new(name.to_string(), text));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyze_source(&source, krate, include_tests, enabled)
+        analyze_source(&source, krate, settings)
     }));
     // Spans of this file are no longer needed; free proc-macro2's map of them.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -313,9 +373,10 @@ pub fn is_test_target(path: &str) -> bool {
 pub fn analyze_source(
     source: &SourceFile,
     krate: &edition::CrateInfo,
-    include_tests: bool,
-    enabled: &HashSet<&'static str>,
+    settings: &Settings,
 ) -> Result<Vec<Diagnostic>, FileError> {
+    let include_tests = settings.include_tests;
+    let enabled = &settings.enabled;
     let text = parser_text(&source.text);
     let syntax = syn::parse_file(&text).map_err(|e| {
         let r = e.span().byte_range();
@@ -325,29 +386,47 @@ pub fn analyze_source(
             span: Some(source.span(r)),
         }
     })?;
-    let ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone());
+    let ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
     if !include_tests && is_test_target(&source.path) {
         return Ok(Vec::new());
     }
-    let functions = lower::items::lower_file(&syntax, &ctx, include_tests);
+    let lowered = lower::items::lower_file(&syntax, &ctx, include_tests);
     let mut findings = Vec::new();
-    for f in &functions {
+    for f in &lowered.functions {
         findings.extend(rules::check_function(f, source, &ctx, enabled));
     }
+    let diagnostics = place(findings, source, settings);
+    // Suppression comments, and notes for those that suppress nothing.
+    let applied = suppress::apply(source, diagnostics, enabled, &lowered.skipped);
+    let mut diagnostics = applied.kept;
+    diagnostics.extend(place(applied.unused, source, settings));
+    sort_diagnostics(&mut diagnostics);
+    Ok(diagnostics)
+}
+
+/// Findings placed in their file, with severities (the configuration's,
+/// else the rule's) and fingerprints.
+fn place(
+    mut findings: Vec<diagnostic::Finding>,
+    source: &SourceFile,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
     findings.sort_by_key(|f| (f.primary.start, f.rule));
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let diagnostics = findings
+    findings
         .into_iter()
         .map(|f| {
             let key = diagnostic::fingerprint_key(&f, source);
             let n = seen.entry(key).or_insert(0);
             *n += 1;
-            let severity = f
-                .severity
+            let severity = settings
+                .severities
+                .get(f.rule)
+                .copied()
+                .or(f.severity)
                 .or_else(|| rules::rule(f.rule).map(|r| r.severity))
                 .unwrap_or(Severity::Warning);
             Diagnostic::from_finding(f, severity, source, *n - 1)
         })
-        .collect();
-    Ok(diagnostics)
+        .collect()
 }

@@ -176,7 +176,14 @@ pub fn type_text(ty: &syn::Type) -> String {
 }
 
 impl FileCtx {
-    pub fn new(file: &syn::File, edition: Edition, root: Option<std::path::PathBuf>) -> FileCtx {
+    /// The facts of one file; `dialect` is the configuration's SQL dialect,
+    /// which wins over what the file's crates suggest.
+    pub fn new(
+        file: &syn::File,
+        edition: Edition,
+        root: Option<std::path::PathBuf>,
+        dialect: Option<Dialect>,
+    ) -> FileCtx {
         let mut ctx = FileCtx {
             edition,
             root,
@@ -192,6 +199,9 @@ impl FileCtx {
             .collect();
         if seen.len() == 1 {
             ctx.sql_dialect = Some(seen[0]);
+        }
+        if dialect.is_some() {
+            ctx.sql_dialect = dialect;
         }
         ctx.apis.dedup();
         if ctx.apis.len() == 1 {

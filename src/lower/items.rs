@@ -8,17 +8,37 @@ use super::place::Receiver;
 use super::walk::{FnInput, Walker};
 use syn::visit::Visit;
 
+/// The lowered functions of a file, and the byte ranges of the test code
+/// that was skipped (suppression comments there cannot be judged).
+pub struct Lowered {
+    pub functions: Vec<FnFacts>,
+    pub skipped: Vec<std::ops::Range<usize>>,
+}
+
 /// Lowers every non-test function body of a file.
-pub fn lower_file(file: &syn::File, ctx: &FileCtx, include_tests: bool) -> Vec<FnFacts> {
+pub fn lower_file(file: &syn::File, ctx: &FileCtx, include_tests: bool) -> Lowered {
     let mut v = FnVisitor {
         ctx,
         include_tests,
         out: Vec::new(),
+        skipped: Vec::new(),
         modules: Vec::new(),
         self_ty: Vec::new(),
     };
     v.visit_file(file);
-    v.out
+    Lowered {
+        functions: v.out,
+        skipped: v.skipped,
+    }
+}
+
+/// From an item's first attribute to `end`: what a skipped test item covers.
+fn item_range(attrs: &[syn::Attribute], end: proc_macro2::Span) -> std::ops::Range<usize> {
+    let start = attrs
+        .first()
+        .map(|a| a.pound_token.span.byte_range().start)
+        .unwrap_or(0);
+    start..end.byte_range().end
 }
 
 /// Whether attributes mark an item as test code: `#[test]`, `#[tokio::test]`,
@@ -98,13 +118,19 @@ struct FnVisitor<'c> {
     ctx: &'c FileCtx,
     include_tests: bool,
     out: Vec<FnFacts>,
+    skipped: Vec<std::ops::Range<usize>>,
     modules: Vec<String>,
     self_ty: Vec<Option<String>>,
 }
 
 impl FnVisitor<'_> {
-    fn skip(&self, attrs: &[syn::Attribute]) -> bool {
-        !self.include_tests && is_test_attrs(attrs)
+    /// Whether an item is test code to leave out; its range is noted.
+    fn skip(&mut self, attrs: &[syn::Attribute], end: proc_macro2::Span) -> bool {
+        let skip = !self.include_tests && is_test_attrs(attrs);
+        if skip {
+            self.skipped.push(item_range(attrs, end));
+        }
+        skip
     }
 
     fn lower(&mut self, name: &str, sig: &syn::Signature, body: &syn::Block) {
@@ -179,7 +205,13 @@ impl FnVisitor<'_> {
 
 impl<'ast> Visit<'ast> for FnVisitor<'_> {
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if self.skip(&m.attrs) {
+        let end = m
+            .content
+            .as_ref()
+            .map(|(b, _)| b.span.close())
+            .or(m.semi.map(|s| s.span))
+            .unwrap_or(m.ident.span());
+        if self.skip(&m.attrs, end) {
             return;
         }
         self.modules.push(m.ident.to_string());
@@ -188,7 +220,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        if self.skip(&f.attrs) {
+        if self.skip(&f.attrs, f.block.brace_token.span.close()) {
             return;
         }
         self.self_ty.push(None);
@@ -199,7 +231,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        if self.skip(&i.attrs) {
+        if self.skip(&i.attrs, i.brace_token.span.close()) {
             return;
         }
         let name = match &*i.self_ty {
@@ -212,7 +244,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        if self.skip(&f.attrs) {
+        if self.skip(&f.attrs, f.block.brace_token.span.close()) {
             return;
         }
         self.lower(&f.sig.ident.to_string(), &f.sig, &f.block);
@@ -220,7 +252,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
     }
 
     fn visit_item_trait(&mut self, t: &'ast syn::ItemTrait) {
-        if self.skip(&t.attrs) {
+        if self.skip(&t.attrs, t.brace_token.span.close()) {
             return;
         }
         self.self_ty.push(Some(t.ident.to_string()));
@@ -229,7 +261,13 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        if self.skip(&f.attrs) {
+        let end = f
+            .default
+            .as_ref()
+            .map(|b| b.brace_token.span.close())
+            .or(f.semi_token.map(|s| s.span))
+            .unwrap_or(f.sig.ident.span());
+        if self.skip(&f.attrs, end) {
             return;
         }
         if let Some(body) = &f.default {

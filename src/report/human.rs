@@ -46,10 +46,19 @@ fn cs_severity(s: Severity) -> CsSeverity {
 }
 
 /// The `= help:` text of a suggestion: its message, then the code to paste.
-fn help_text(message: &str, applicability: Applicability, code: Option<&str>) -> String {
+fn help_text(
+    message: &str,
+    applicability: Applicability,
+    has_edits: bool,
+    code: Option<&str>,
+) -> String {
     let mut s = format!("help: {message}");
-    if applicability == Applicability::MachineApplicable {
-        s.push_str(" (fixable with --fix)");
+    match applicability {
+        Applicability::MachineApplicable => s.push_str(" (fixable with --fix)"),
+        Applicability::MaybeIncorrect if has_edits => {
+            s.push_str(" (fixable with --fix --unsafe-fixes)")
+        }
+        _ => {}
     }
     if let Some(code) = code {
         s.push_str(":\n");
@@ -100,11 +109,14 @@ fn to_codespan(d: &Diagnostic, id: usize) -> CsDiagnostic<usize> {
         Label::secondary(id, l.span.start.offset..l.span.end.offset).with_message(l.message.clone())
     }));
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
-    notes.extend(
-        d.suggestions
-            .iter()
-            .map(|s| help_text(&s.message, s.applicability, s.replacement_text.as_deref())),
-    );
+    notes.extend(d.suggestions.iter().map(|s| {
+        help_text(
+            &s.message,
+            s.applicability,
+            !s.edits.is_empty(),
+            s.replacement_text.as_deref(),
+        )
+    }));
     CsDiagnostic::new(cs_severity(d.severity))
         .with_code(d.rule)
         .with_message(d.message.clone())
@@ -153,6 +165,15 @@ pub fn summary(outcome: &Outcome) -> String {
             plural(files.len(), "file")
         )
     };
+    if outcome.fixed > 0 {
+        line.push_str(&format!("; {} fixed", plural(outcome.fixed, "finding")));
+    }
+    if outcome.baselined > 0 {
+        line.push_str(&format!(
+            "; {} left out by the baseline",
+            plural(outcome.baselined, "finding")
+        ));
+    }
     if !outcome.errors.is_empty() {
         line.push_str(&format!(
             "; {} could not be analysed",

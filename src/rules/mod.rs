@@ -98,10 +98,20 @@ pub const RULES: &[RuleInfo] = &[
         severity: Severity::Warning,
         doc: include_str!("../../rules/fs-check-then-use.md"),
     },
+    RuleInfo {
+        id: crate::suppress::UNUSED,
+        severity: Severity::Note,
+        doc: include_str!("../../rules/unused-suppression.md"),
+    },
 ];
 
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
     RULES.iter().find(|r| r.id == id)
+}
+
+/// Every rule id, in catalogue order.
+pub fn ids() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.id).collect()
 }
 
 /// Runs every enabled rule over one function.
