@@ -257,3 +257,55 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         "no free temporary file name in the directory",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn edit(src: &SourceFile, r: std::ops::Range<usize>, with: &str) -> EditOut {
+        EditOut {
+            span: src.span(r),
+            replacement: with.into(),
+        }
+    }
+
+    #[test]
+    fn overlapping_edits_are_never_both_applied() {
+        let src = SourceFile::new("a.rs".into(), "abcdefgh".into());
+        let sets = vec![
+            vec![edit(&src, 2..5, "X")],
+            vec![edit(&src, 4..6, "Y")],
+            vec![edit(&src, 6..6, "+"), edit(&src, 7..8, "Z")],
+            vec![edit(&src, 6..6, "-")],
+        ];
+        let (out, n) = apply(&src.text, sets);
+        // The second overlaps the first; the last inserts where the third does.
+        assert_eq!(out, "abXf+gZ");
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn identical_suggestions_apply_once_and_bad_ranges_not_at_all() {
+        let src = SourceFile::new("a.rs".into(), "é = 1;".into());
+        let sets = vec![vec![edit(&src, 5..6, "2")], vec![edit(&src, 5..6, "2")]];
+        assert_eq!(apply(&src.text, sets), ("é = 2;".to_string(), 1));
+        // A range inside a character is refused, not a panic.
+        let bad = vec![vec![EditOut {
+            span: crate::source::Span {
+                start: crate::source::Position {
+                    line: 1,
+                    column: 1,
+                    offset: 1,
+                },
+                end: crate::source::Position {
+                    line: 1,
+                    column: 1,
+                    offset: 1,
+                },
+            },
+            replacement: "x".into(),
+        }]];
+        assert_eq!(apply(&src.text, bad), ("é = 1;".to_string(), 0));
+    }
+}
