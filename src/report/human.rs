@@ -7,7 +7,8 @@ use crate::source::SourceFile;
 use crate::{FileError, Outcome};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor::WriteColor, Config};
+use codespan_reporting::term::termcolor::{NoColor, WriteColor};
+use codespan_reporting::term::{self, Config};
 use std::collections::HashMap;
 
 /// What to print besides the diagnostics.
@@ -46,7 +47,9 @@ fn cs_severity(s: Severity) -> CsSeverity {
 }
 
 /// The `= help:` text of a suggestion: its message, then the code to paste.
-fn help_text(message: &str, applicability: Applicability, code: Option<&str>) -> String {
+/// Shared with the formats that carry the help as plain text (`github`,
+/// `sarif`), so a suggestion reads the same everywhere.
+pub(crate) fn help_text(message: &str, applicability: Applicability, code: Option<&str>) -> String {
     let mut s = format!("help: {message}");
     if applicability == Applicability::MachineApplicable {
         s.push_str(" (fixable with --fix)");
@@ -92,6 +95,32 @@ pub fn render(
         writeln!(out, "{}", summary(outcome))?;
     }
     Ok(())
+}
+
+/// One diagnostic exactly as `--format human` prints it, without colour and
+/// without the summary line. `--format rustc-json` carries it as `rendered`,
+/// the text cargo and rust-analyzer show for the full message.
+pub fn render_diagnostic(d: &Diagnostic, src: &SourceFile) -> String {
+    let mut files = Files::default();
+    let id = files.id(src);
+    plain(&files, &to_codespan(d, id))
+}
+
+/// A file that could not be analysed, as `--format human` prints it.
+pub fn render_error(e: &FileError, outcome: &Outcome) -> String {
+    let mut files = Files::default();
+    let cs = error_diagnostic(e, outcome, &mut files);
+    plain(&files, &cs)
+}
+
+/// Renders into memory through the same writer path as [`render`], so the
+/// text is byte for byte what a terminal without colour shows.
+fn plain(files: &Files, cs: &CsDiagnostic<usize>) -> String {
+    let mut buf = NoColor::new(Vec::new());
+    // Writing to memory cannot fail; a span outside its file (a bug) would
+    // end the rendering early, and what was written is still the best text.
+    let _ = term::emit_to_write_style(&mut buf, &Config::default(), &files.files, cs);
+    String::from_utf8_lossy(&buf.into_inner()).into_owned()
 }
 
 fn to_codespan(d: &Diagnostic, id: usize) -> CsDiagnostic<usize> {
