@@ -45,9 +45,8 @@ fn command(severity: Severity) -> &'static str {
 /// `endColumn` is our exclusive end column (the column after the last
 /// character), as in every other format; GitHub's documentation does not say
 /// which it expects, and one convention everywhere is easier to trust. The
-/// notes and the
-/// first suggestion follow the message on further lines, so the annotation
-/// says how to fix the hazard and not only what it is.
+/// notes and the first suggestion follow the message on further lines, so
+/// the annotation says how to fix the hazard and not only what it is.
 fn annotation(d: &Diagnostic) -> String {
     let mut message = d.message.clone();
     for line in details(d, Helps::FirstShort) {
