@@ -97,30 +97,40 @@ pub fn render(
     Ok(())
 }
 
-/// One diagnostic exactly as `--format human` prints it, without colour and
-/// without the summary line. `--format rustc-json` carries it as `rendered`,
-/// the text cargo and rust-analyzer show for the full message.
-pub fn render_diagnostic(d: &Diagnostic, src: &SourceFile) -> String {
-    let mut files = Files::default();
-    let id = files.id(src);
-    plain(&files, &to_codespan(d, id))
+/// Renders diagnostics one at a time into strings, exactly as `--format
+/// human` prints them, without colour and without the summary line.
+/// `--format rustc-json` carries them as `rendered`, the text cargo and
+/// rust-analyzer show for the full message. Each file's text is handed to
+/// codespan once, however many diagnostics it has: a copy per diagnostic
+/// would be quadratic on a large file with many findings.
+#[derive(Default)]
+pub struct PlainRenderer {
+    files: Files,
 }
 
-/// A file that could not be analysed, as `--format human` prints it.
-pub fn render_error(e: &FileError, outcome: &Outcome) -> String {
-    let mut files = Files::default();
-    let cs = error_diagnostic(e, outcome, &mut files);
-    plain(&files, &cs)
-}
+impl PlainRenderer {
+    /// One diagnostic of `src`.
+    pub fn diagnostic(&mut self, d: &Diagnostic, src: &SourceFile) -> String {
+        let id = self.files.id(src);
+        self.plain(&to_codespan(d, id))
+    }
 
-/// Renders into memory through the same writer path as [`render`], so the
-/// text is byte for byte what a terminal without colour shows.
-fn plain(files: &Files, cs: &CsDiagnostic<usize>) -> String {
-    let mut buf = NoColor::new(Vec::new());
-    // Writing to memory cannot fail; a span outside its file (a bug) would
-    // end the rendering early, and what was written is still the best text.
-    let _ = term::emit_to_write_style(&mut buf, &Config::default(), &files.files, cs);
-    String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    /// A file that could not be analysed.
+    pub fn error(&mut self, e: &FileError, outcome: &Outcome) -> String {
+        let cs = error_diagnostic(e, outcome, &mut self.files);
+        self.plain(&cs)
+    }
+
+    /// Renders into memory through the same writer path as [`render`], so
+    /// the text is byte for byte what a terminal without colour shows.
+    fn plain(&self, cs: &CsDiagnostic<usize>) -> String {
+        let mut buf = NoColor::new(Vec::new());
+        // Writing to memory cannot fail; a span outside its file (a bug)
+        // would end the rendering early, and what was written is still the
+        // best text there is.
+        let _ = term::emit_to_write_style(&mut buf, &Config::default(), &self.files.files, cs);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
 }
 
 fn to_codespan(d: &Diagnostic, id: usize) -> CsDiagnostic<usize> {

@@ -11,7 +11,7 @@
 //! all follow rustc, because that is what those readers assume.
 
 use crate::diagnostic::{Applicability, Diagnostic, SuggestionOut};
-use crate::report::human;
+use crate::report::human::PlainRenderer;
 use crate::source::{SourceFile, Span};
 use crate::{FileError, Outcome};
 use serde::Serialize;
@@ -66,14 +66,13 @@ struct SpanLine {
 /// There is no summary line: each line must be a diagnostic for the readers.
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
+    let mut human = PlainRenderer::default();
     for d in &outcome.diagnostics {
-        push_line(
-            &mut out,
-            &diagnostic(d, outcome.sources.get(&d.file).map(|s| &**s)),
-        );
+        let src = outcome.sources.get(&d.file).map(|s| &**s);
+        push_line(&mut out, &diagnostic(d, src, &mut human));
     }
     for e in &outcome.errors {
-        push_line(&mut out, &file_error(e, outcome));
+        push_line(&mut out, &file_error(e, outcome, &mut human));
     }
     out
 }
@@ -84,7 +83,11 @@ fn push_line(out: &mut String, d: &RustcDiagnostic) {
     out.push('\n');
 }
 
-fn diagnostic(d: &Diagnostic, src: Option<&SourceFile>) -> RustcDiagnostic {
+fn diagnostic(
+    d: &Diagnostic,
+    src: Option<&SourceFile>,
+    human: &mut PlainRenderer,
+) -> RustcDiagnostic {
     let mut spans = vec![span(&d.file, src, d.span, true, None)];
     spans.extend(
         d.labels
@@ -108,7 +111,7 @@ fn diagnostic(d: &Diagnostic, src: Option<&SourceFile>) -> RustcDiagnostic {
         spans,
         children,
         rendered: Some(match src {
-            Some(src) => human::render_diagnostic(d, src),
+            Some(src) => human.diagnostic(d, src),
             None => format!("{}[{}]: {}\n", d.severity.as_str(), d.rule, d.message),
         }),
     }
@@ -215,7 +218,7 @@ fn span_lines(src: &SourceFile, s: Span) -> Vec<SpanLine> {
 /// A file that could not be analysed: an error without a code, at its
 /// position when it has one (a syntax error), else naming the file in the
 /// message since nothing else would.
-fn file_error(e: &FileError, outcome: &Outcome) -> RustcDiagnostic {
+fn file_error(e: &FileError, outcome: &Outcome, human: &mut PlainRenderer) -> RustcDiagnostic {
     let src = outcome.sources.get(&e.file).map(|s| &**s);
     let (message, spans) = match e.span {
         Some(s) => (e.message.clone(), vec![span(&e.file, src, s, true, None)]),
@@ -228,7 +231,7 @@ fn file_error(e: &FileError, outcome: &Outcome) -> RustcDiagnostic {
         level: "error",
         spans,
         children: Vec::new(),
-        rendered: Some(human::render_error(e, outcome)),
+        rendered: Some(human.error(e, outcome)),
     }
 }
 
