@@ -26,7 +26,7 @@ pub const EXIT_ERROR: u8 = 2;
     long_about = "Find read-modify-write and check-then-act race hazards in Rust code.\n\n\
 rmw-lint reads source only: it never compiles, runs build scripts or expands macros, \
 so it is safe on untrusted code and fast enough for a pre-commit hook.",
-    after_help = "Examples:\n  rmw-lint src/                         lint a directory\n  rmw-lint --format json .              one JSON document\n  rmw-lint --select atomic-load-store . run one rule\n  cat f.rs | rmw-lint - --stdin-filename src/f.rs\n  rmw-lint rules                        list the rules\n  rmw-lint explain lock-check-then-act  a rule's documentation\n\n\
+    after_help = "Examples:\n  rmw-lint src/                         lint a directory\n  rmw-lint --format json .              one JSON document\n  rmw-lint --format sarif . > out.sarif GitHub code scanning\n  rmw-lint --format github .            GitHub Actions annotations\n  rmw-lint --select atomic-load-store . run one rule\n  cat f.rs | rmw-lint - --stdin-filename src/f.rs\n  rmw-lint rules                        list the rules\n  rmw-lint explain lock-check-then-act  a rule's documentation\n\n\
 Exit status: 0 no diagnostic at or above --fail-on, 1 such diagnostics, 2 usage error or an input that could not be analysed.",
     args_conflicts_with_subcommands = true,
     disable_help_subcommand = true
@@ -99,7 +99,8 @@ pub struct Cli {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
 
-    /// Print diagnostics only, without the summary line.
+    /// Print diagnostics only, without the summary line (human and github
+    /// formats).
     #[arg(long, short = 'q')]
     quiet: bool,
 
@@ -131,6 +132,14 @@ enum Format {
     Human,
     /// One JSON document (schema: version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands), then a summary line.
+    Github,
+    /// rustc's JSON diagnostics, one per line (rust-analyzer's
+    /// `check.overrideCommand`).
+    #[value(name = "rustc-json")]
+    RustcJson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -322,8 +331,20 @@ fn run(cli: Cli) -> Result<u8, String> {
     }
 
     match cli.format {
+        // A closed pipe (`rmw-lint | head`) is not an error of the lint.
         Format::Json => {
             let _ = std::io::stdout().write_all(crate::report::json::render(&outcome).as_bytes());
+        }
+        Format::Sarif => {
+            let _ = std::io::stdout().write_all(crate::report::sarif::render(&outcome).as_bytes());
+        }
+        Format::Github => {
+            let text = crate::report::github::render(&outcome, cli.quiet);
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        Format::RustcJson => {
+            let text = crate::report::rustc_json::render(&outcome);
+            let _ = std::io::stdout().write_all(text.as_bytes());
         }
         Format::Human => {
             let choice = color_choice(cli.color);

@@ -75,6 +75,19 @@ impl SourceFile {
         }
     }
 
+    /// The text of a 1-based line without its line break (`\n` or `\r\n`),
+    /// or `None` past the end. Formats that quote source lines (rustc's JSON
+    /// `text` entries) need them exactly as an editor shows them.
+    pub fn line_text(&self, line: usize) -> Option<&str> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
+        let text = self.text.get(start..end)?;
+        Some(text.strip_suffix('\r').unwrap_or(text))
+    }
+
     /// The text of a byte range, or "" when the range is not valid.
     pub fn slice(&self, range: Range<usize>) -> &str {
         self.text.get(range).unwrap_or("")
@@ -94,5 +107,16 @@ mod tests {
         // An offset inside `é` moves back to its start instead of panicking.
         assert_eq!(f.position(4).column, 1);
         assert_eq!(f.position(1000).offset, f.text.len());
+    }
+
+    #[test]
+    fn line_text_drops_the_line_break() {
+        let f = SourceFile::new("a.rs".into(), "one\r\ntwo\n\nlast".into());
+        assert_eq!(f.line_text(1), Some("one"));
+        assert_eq!(f.line_text(2), Some("two"));
+        assert_eq!(f.line_text(3), Some(""));
+        assert_eq!(f.line_text(4), Some("last"));
+        assert_eq!(f.line_text(0), None);
+        assert_eq!(f.line_text(5), None);
     }
 }

@@ -7,7 +7,8 @@ use crate::source::SourceFile;
 use crate::{FileError, Outcome};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor::WriteColor, Config};
+use codespan_reporting::term::termcolor::{NoColor, WriteColor};
+use codespan_reporting::term::{self, Config};
 use std::collections::HashMap;
 
 /// What to print besides the diagnostics.
@@ -46,7 +47,9 @@ fn cs_severity(s: Severity) -> CsSeverity {
 }
 
 /// The `= help:` text of a suggestion: its message, then the code to paste.
-fn help_text(
+/// Shared with the formats that carry the help as plain text (`github`,
+/// `sarif`), so a suggestion reads the same everywhere.
+pub(crate) fn help_text(
     message: &str,
     applicability: Applicability,
     has_edits: bool,
@@ -101,6 +104,42 @@ pub fn render(
         writeln!(out, "{}", summary(outcome))?;
     }
     Ok(())
+}
+
+/// Renders diagnostics one at a time into strings, exactly as `--format
+/// human` prints them, without colour and without the summary line.
+/// `--format rustc-json` carries them as `rendered`, the text cargo and
+/// rust-analyzer show for the full message. Each file's text is handed to
+/// codespan once, however many diagnostics it has: a copy per diagnostic
+/// would be quadratic on a large file with many findings.
+#[derive(Default)]
+pub struct PlainRenderer {
+    files: Files,
+}
+
+impl PlainRenderer {
+    /// One diagnostic of `src`.
+    pub fn diagnostic(&mut self, d: &Diagnostic, src: &SourceFile) -> String {
+        let id = self.files.id(src);
+        self.plain(&to_codespan(d, id))
+    }
+
+    /// A file that could not be analysed.
+    pub fn error(&mut self, e: &FileError, outcome: &Outcome) -> String {
+        let cs = error_diagnostic(e, outcome, &mut self.files);
+        self.plain(&cs)
+    }
+
+    /// Renders into memory through the same writer path as [`render`], so
+    /// the text is byte for byte what a terminal without colour shows.
+    fn plain(&self, cs: &CsDiagnostic<usize>) -> String {
+        let mut buf = NoColor::new(Vec::new());
+        // Writing to memory cannot fail; a span outside its file (a bug)
+        // would end the rendering early, and what was written is still the
+        // best text there is.
+        let _ = term::emit_to_write_style(&mut buf, &Config::default(), &self.files.files, cs);
+        String::from_utf8_lossy(&buf.into_inner()).into_owned()
+    }
 }
 
 fn to_codespan(d: &Diagnostic, id: usize) -> CsDiagnostic<usize> {
