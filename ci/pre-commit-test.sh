@@ -63,4 +63,16 @@ if ! "$precommit" try-repo "$repo" rmw-lint --all-files > "$work/pass.txt" 2>&1;
     echo "pre-commit-test: the hook failed on fixed code" >&2
     exit 1
 fi
-echo "pre-commit-test: ok (fails on the hazard, passes once fixed)"
+# The README's .pre-commit-config.yaml is valid and names this hook.
+python3 - "$repo/README.md" > "$work/readme-config.yaml" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+rest = text[text.index("<!-- setup:pre-commit -->"):]
+block = rest[rest.index("```"):]
+block = block[block.index("\n") + 1:]
+print(block[:block.index("\n```")])
+PY
+"$precommit" validate-config "$work/readme-config.yaml"
+grep -q "id: rmw-lint" "$work/readme-config.yaml"
+grep -q "^- id: rmw-lint$" "$repo/.pre-commit-hooks.yaml"
+echo "pre-commit-test: ok (fails on the hazard, passes once fixed; the README's config is valid)"

@@ -9,6 +9,9 @@
 use cargo_metadata::diagnostic::{
     Applicability as RaApplicability, Diagnostic as RaDiagnostic, DiagnosticLevel, DiagnosticSpan,
 };
+mod common;
+
+use common::{assert_valid_sarif, sarif_validator};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -140,38 +143,6 @@ fn golden_rustc_json() {
 /// formats are checked against.
 fn json_model() -> Value {
     serde_json::from_str(&stdout(&golden_run("json"))).expect("one JSON document")
-}
-
-fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(root().join("tests/data/sarif-schema-2.1.0.json"))
-        .expect("schema file");
-    let mut schema: Value = serde_json::from_str(&text).expect("schema is JSON");
-    // The published schema's one defect: the `language` pattern of `run`
-    // and `toolComponent` has a lone `]`, which ECMAScript accepts only under
-    // its web-compatibility annex (as a literal `]`) and a strict regex check
-    // rejects. Escape it, same meaning, so the schema compiles; we never emit
-    // `language` anyway.
-    for owner in ["run", "toolComponent"] {
-        let pattern = &mut schema["definitions"][owner]["properties"]["language"]["pattern"];
-        assert_eq!(*pattern, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
-        *pattern = Value::from("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}\\]?$");
-    }
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
-
-fn assert_valid_sarif(validator: &jsonschema::Validator, log: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(log)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{what}: SARIF does not match the 2.1.0 schema:\n{}",
-        errors.join("\n")
-    );
 }
 
 #[test]
