@@ -26,7 +26,7 @@ pub const EXIT_ERROR: u8 = 2;
     long_about = "Find read-modify-write and check-then-act race hazards in Rust code.\n\n\
 rmw-lint reads source only: it never compiles, runs build scripts or expands macros, \
 so it is safe on untrusted code and fast enough for a pre-commit hook.",
-    after_help = "Examples:\n  rmw-lint src/                         lint a directory\n  rmw-lint --format json .              one JSON document\n  rmw-lint --format sarif . > out.sarif GitHub code scanning\n  rmw-lint --format github .            GitHub Actions annotations\n  rmw-lint --select atomic-load-store . run one rule\n  cat f.rs | rmw-lint - --stdin-filename src/f.rs\n  rmw-lint rules                        list the rules\n  rmw-lint explain lock-check-then-act  a rule's documentation\n\n\
+    after_help = "Examples:\n  rmw-lint src/                         lint a directory\n  rmw-lint --fix src/                   apply the safe fixes, report the rest\n  rmw-lint --format json .              one JSON document\n  rmw-lint --format sarif . > out.sarif for GitHub code scanning\n  rmw-lint --write-baseline base.json . record today's findings; then --baseline base.json\n  rmw-lint --format sarif . > out.sarif GitHub code scanning\n  rmw-lint --format github .            GitHub Actions annotations\n  rmw-lint --select atomic-load-store . run one rule\n  cat f.rs | rmw-lint - --stdin-filename src/f.rs\n  rmw-lint rules                        list the rules\n  rmw-lint explain lock-check-then-act  a rule's documentation\n\n\
 Exit status: 0 no diagnostic at or above --fail-on, 1 such diagnostics, 2 usage error or an input that could not be analysed.",
     args_conflicts_with_subcommands = true,
     disable_help_subcommand = true

@@ -205,7 +205,11 @@ pub fn summary(outcome: &Outcome) -> String {
         )
     };
     if outcome.fixed > 0 {
-        line.push_str(&format!("; {} fixed", plural(outcome.fixed, "finding")));
+        line.push_str(&format!(
+            "; {} fixed, {} remaining",
+            plural(outcome.fixed, "finding"),
+            d.len()
+        ));
     }
     if outcome.baselined > 0 {
         line.push_str(&format!(
