@@ -203,8 +203,18 @@ pub fn unified_diff(file: &str, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{file}"), &format!("b/{file}"))
+        .header(&header(file, "a/"), &header(file, "b/"))
         .to_string()
+}
+
+/// `a/src/x.rs` for a relative path, as `git diff` writes it; an absolute
+/// path as it is.
+fn header(file: &str, side: &str) -> String {
+    if file.starts_with('/') {
+        file.to_string()
+    } else {
+        format!("{side}{file}")
+    }
 }
 
 /// Replaces `path`'s content in one step: a reader sees the old file or the

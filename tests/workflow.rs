@@ -582,3 +582,18 @@ fn a_fix_that_would_not_parse_leaves_the_file_untouched() {
         "the finding is still reported"
     );
 }
+
+#[test]
+fn fix_keeps_a_receiver_split_over_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let src = "use std::sync::atomic::{AtomicUsize, Ordering};\npub struct Inner { back: AtomicUsize }\npub struct Q { inner: Inner }\nimpl Q {\n    pub fn push(&self, n: usize) {\n        let b = self.inner.back.load(Ordering::Relaxed);\n        self.inner\n            .back\n            .store(b.wrapping_add(n), Ordering::Release);\n    }\n}\n";
+    write(d, "q.rs", src);
+    let out = run(d, &["--fix", "q.rs"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 finding fixed"));
+    let fixed = read(d, "q.rs");
+    assert!(
+        fixed.contains("        self.inner\n            .back\n            .fetch_add(n, Ordering::Release);\n"),
+        "{fixed}"
+    );
+}

@@ -250,9 +250,22 @@ fn rmw_suggestion(facts: &FnFacts, file: &SourceFile, act: &Op, l: &Op, load: Op
     if let Some((fetch, shape_load, other)) = act.shape.as_ref().and_then(fetch_for) {
         if shape_load == load {
             let replacement = format!("{recv}.{fetch}({}, {order})", text(file, &other));
+            // A receiver split over lines (`dest.inner\n    .back`) is kept
+            // as written: the edit replaces only the method call after it.
+            let method_start = act
+                .call
+                .as_ref()
+                .filter(|c| file.slice(c.receiver.clone()).contains('\n'))
+                .map(|c| c.method.start)
+                .filter(|&m| m > act.range.start)
+                .unwrap_or(act.range.start);
             let mut edits = vec![Edit {
-                range: act.range.clone(),
-                replacement: replacement.clone(),
+                range: method_start..act.range.end,
+                replacement: if method_start == act.range.start {
+                    replacement.clone()
+                } else {
+                    format!("{fetch}({}, {order})", file.slice(other.clone()).trim())
+                },
             }];
             // `let v = X.load(o);` used only by this store: remove it too.
             if let Some(b) = facts
