@@ -1,8 +1,11 @@
 //! The command line as users run it: exit codes, broken input, formats.
 
+mod common;
+
+use common::{bin, run, write};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
 static HITS: AtomicUsize = AtomicUsize::new(0);\n\
@@ -12,34 +15,12 @@ const CLEAN: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
 static HITS: AtomicUsize = AtomicUsize::new(0);\n\
 pub fn hit() {\n    HITS.fetch_add(1, Ordering::SeqCst);\n}\n";
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rmw-lint"));
-    c.env_remove("NO_COLOR");
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("rmw-lint runs")
-}
-
 fn status(dir: &Path, args: &[&str]) -> Option<i32> {
     run(dir, args).status.code()
 }
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).expect("stdout is one JSON document")
-}
-
-fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(p, text).expect("write file");
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! How users adopt and run rmw-lint day to day: configuration files and
 //! their errors, suppression comments, baselines, and `--fix` / `--diff`.
 
+mod common;
+
+use common::{bin, run, write};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 /// An atomic load-then-store (error, machine-applicable fix).
 const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
@@ -19,20 +22,6 @@ if !self.seen.lock().unwrap().contains(&k) {\n            self.seen.lock().unwra
 const SQL: &str = "pub async fn register(pool: &Pool, email: &str) -> anyhow::Result<()> {\n    \
 let existing = sqlx::query(\"SELECT id FROM users WHERE email = ?\").bind(email).fetch_optional(pool).await?;\n    \
 if existing.is_none() {\n        sqlx::query(\"INSERT INTO users (email) VALUES (?)\").bind(email).execute(pool).await?;\n    }\n    Ok(())\n}\n";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rmw-lint"));
-    c.env_remove("NO_COLOR");
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("rmw-lint runs")
-}
 
 fn json(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
     let mut all = vec!["--format", "json"];
@@ -55,14 +44,6 @@ fn rules_of(v: &Value) -> Vec<String> {
         .iter()
         .map(|d| d["rule"].as_str().unwrap_or_default().to_string())
         .collect()
-}
-
-fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(p, text).expect("write file");
 }
 
 fn read(dir: &Path, name: &str) -> String {

@@ -1958,6 +1958,15 @@ impl<'a> Walker<'a> {
         Val::default()
     }
 }
+/// The dependencies of a call's result: its receiver's and its arguments'.
+pub(crate) fn call_deps(recv: &Val, args: &[Val]) -> Deps {
+    let mut deps = recv.deps.clone();
+    for a in args {
+        deps = union(&deps, &a.deps);
+    }
+    deps
+}
+
 /// `thread::spawn`, `tokio::spawn`, `spawn_blocking`, `scope.spawn`…: the
 /// closure starts running now, under the conditions around the call.
 fn is_spawn_like(name: &str) -> bool {

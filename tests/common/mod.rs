@@ -1,9 +1,37 @@
-//! What several test files share: the SARIF 2.1.0 schema validator.
+//! What several test files share: running the binary, writing scratch
+//! files, and the SARIF 2.1.0 schema validator.
 
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test, with the environment a user's shell would not
+/// force on it.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rmw-lint"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+/// Runs the binary in `dir`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rmw-lint runs")
+}
+
+/// Writes `dir/name`, making its directories.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(p, text).expect("write file");
+}
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -149,10 +149,7 @@ impl Walker<'_> {
                 .then_some(("", full.as_str()))
             })?;
         let tokio = module.contains("tokio") || module.contains("async_std");
-        let mut deps = Vec::new();
-        for a in args {
-            deps = union(&deps, &a.deps);
-        }
+        let deps = super::call_deps(&Val::default(), args);
         if matches!(name, "OpenOptions::new" | "File::options") {
             return Some(Val {
                 deps,
@@ -242,10 +239,7 @@ impl Walker<'_> {
     ) -> Option<Val> {
         let name = mc.method.to_string();
         let name = name.as_str();
-        let mut deps = recv.deps.clone();
-        for a in args {
-            deps = union(&deps, &a.deps);
-        }
+        let deps = super::call_deps(recv, args);
         match recv.ext {
             Some(Ext::OpenOptions { writes, create_new }) => {
                 if name == "open" && mc.args.len() == 1 {

@@ -506,10 +506,7 @@ impl Walker<'_> {
         if segs.len() >= 2 && self.ctx.redis.is_some() {
             let ty = segs[..segs.len() - 1].join("::");
             if let Some(h) = self.ctx.redis_handle(&ty, &self.generics) {
-                let mut deps = Vec::new();
-                for a in args {
-                    deps = union(&deps, &a.deps);
-                }
+                let deps = super::call_deps(&Val::default(), args);
                 return Some(Val {
                     deps,
                     ext: Some(Ext::Redis(h)),
@@ -535,10 +532,7 @@ impl Walker<'_> {
         self.ctx.redis?;
         let name = mc.method.to_string();
         let name = name.as_str();
-        let mut deps = recv.deps.clone();
-        for a in args {
-            deps = union(&deps, &a.deps);
-        }
+        let deps = super::call_deps(recv, args);
         // `let n: i64 = con.get(&k)?.unwrap_or(0)`: still the value read.
         if let Some(op) = recv.direct_load.filter(|&op| self.is_redis_op(op)) {
             if READ_PASS.contains(&name) {
@@ -720,10 +714,7 @@ impl Walker<'_> {
         let name = mc.method.to_string();
         let name = name.as_str();
         let kind = self.redis.builders.get(id)?.kind;
-        let mut deps = recv.deps.clone();
-        for a in args {
-            deps = union(&deps, &a.deps);
-        }
+        let deps = super::call_deps(recv, args);
         let same = |id: usize, deps: Deps| Val {
             deps,
             ext: Some(Ext::RedisBuilder(id)),

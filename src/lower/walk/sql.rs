@@ -331,10 +331,7 @@ impl Walker<'_> {
                 let sql_at = usize::from(name.contains("_as"));
                 let sql_arg = args.get(sql_at)?;
                 let rest: Vec<Val> = args[sql_at + 1..].iter().map(|a| self.expr(a)).collect();
-                let mut deps = Vec::new();
-                for v in &rest {
-                    deps = union(&deps, &v.deps);
-                }
+                let deps = super::call_deps(&Val::default(), &rest);
                 let params = args[sql_at + 1..]
                     .iter()
                     .map(|a| range_of(strip(a)))
@@ -629,10 +626,7 @@ impl Walker<'_> {
         args: &[Val],
     ) -> Option<Val> {
         let last = segs.last().map(String::as_str).unwrap_or("");
-        let mut deps = Vec::new();
-        for a in args {
-            deps = union(&deps, &a.deps);
-        }
+        let deps = super::call_deps(&Val::default(), args);
         // Connections made here.
         let conn_type = segs.iter().any(|s| {
             matches!(
@@ -709,10 +703,7 @@ impl Walker<'_> {
     ) -> Option<Val> {
         let name = mc.method.to_string();
         let name = name.as_str();
-        let mut deps = recv.deps.clone();
-        for a in args {
-            deps = union(&deps, &a.deps);
-        }
+        let deps = super::call_deps(recv, args);
         // A query builder or prepared statement.
         if !recv.builder.is_empty() {
             if BUILDER_METHODS.contains(&name) {
