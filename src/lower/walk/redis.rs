@@ -296,6 +296,34 @@ const RUNNERS: &[&str] = &[
     "invoke_async",
 ];
 
+/// Whether a binding or field name, with no declared type, says it is a
+/// Redis connection: `redis`, `redis_conn`, `shared_redis_client` — not
+/// `redis_key` or `redis_url`.
+fn names_a_connection(name: &str) -> bool {
+    const CONNECTION_WORDS: &[&str] = &[
+        "redis",
+        "conn",
+        "connection",
+        "con",
+        "client",
+        "cli",
+        "pool",
+        "mgr",
+        "manager",
+        "multiplexed",
+        "shared",
+        "async",
+        "cluster",
+        "primary",
+        "replica",
+        "main",
+        "db",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split('_').filter(|w| !w.is_empty()).collect();
+    words.contains(&"redis") && words.iter().all(|w| CONNECTION_WORDS.contains(w))
+}
+
 fn string_word(e: &Expr) -> Option<String> {
     match strip_key(e) {
         Expr::Lit(syn::ExprLit {
@@ -363,9 +391,7 @@ impl Walker<'_> {
             return self.ctx.redis_handle(&ty, &self.generics);
         }
         let last = place.display.rsplit('.').next().unwrap_or("");
-        last.to_ascii_lowercase()
-            .contains("redis")
-            .then_some(RedisHandle::Conn)
+        names_a_connection(last).then_some(RedisHandle::Conn)
     }
 
     /// `state.redis` with `State(state): State<AppState>`: the field's type
@@ -964,5 +990,33 @@ impl Walker<'_> {
             is_async: self.in_async(),
         });
         Some(op)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_connection;
+
+    #[test]
+    fn connection_names() {
+        for yes in [
+            "redis",
+            "redis_conn",
+            "shared_redis_client",
+            "REDIS_POOL",
+            "redis_cluster_conn",
+        ] {
+            assert!(names_a_connection(yes), "{yes}");
+        }
+        for no in [
+            "redis_key",
+            "redis_url",
+            "redisKey",
+            "credits",
+            "my_redis_config",
+            "conn",
+        ] {
+            assert!(!names_a_connection(no), "{no}");
+        }
     }
 }
