@@ -42,13 +42,7 @@ pub(super) fn strip_key(e: &Expr) -> &Expr {
             strip_key(&mc.receiver)
         }
         Expr::Call(c) if c.args.len() == 1 => {
-            let Expr::Path(p) = &*c.func else { return e };
-            let segs: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segs = super::path_segments(&c.func);
             let tail = segs[segs.len().saturating_sub(2)..].join("::");
             if SAME_VALUE_FNS.contains(&tail.as_str()) {
                 strip_key(&c.args[0])
