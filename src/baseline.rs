@@ -64,14 +64,6 @@ impl Baseline {
     pub fn contains(&self, d: &Diagnostic) -> bool {
         self.fingerprints.contains(&d.fingerprint)
     }
-
-    pub fn len(&self) -> usize {
-        self.fingerprints.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
-    }
 }
 
 /// Writes the baseline for `diagnostics` (atomically); returns how many

@@ -273,7 +273,6 @@ pub enum RedisKind {
     Script,
     /// `WATCH`.
     Watch,
-    Other,
 }
 
 /// How the user sends a command, which decides how a rewrite is spelled.
