@@ -52,13 +52,12 @@ impl Walker<'_> {
                     syn::Member::Named(id) => id.to_string(),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
+                // `self.f`, `inner.f` with `inner: Arc<Inner>`, and `state.f`
+                // with `State(state): State<AppState>` (extractor wrappers).
                 let owner = if base.key == "self" {
                     self.self_ty.clone()
                 } else {
-                    base.ty
-                        .as_deref()
-                        .and_then(super::context::inner_type_name)
-                        .map(str::to_string)
+                    base.ty.as_deref().and_then(super::context::owner_type)
                 };
                 let ty = owner.and_then(|o| self.ctx.field_type(&o, &member).map(str::to_string));
                 Some(Place {

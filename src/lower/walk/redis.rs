@@ -384,32 +384,13 @@ impl Walker<'_> {
             return None;
         }
         let place = self.place(inner)?;
-        let ty = place.ty.clone().or_else(|| self.owner_field_type(inner));
-        if let Some(ty) = ty {
+        if let Some(ty) = place.ty.clone() {
             // A declared type decides: a `HashMap` named `redis_cache` is
             // still a `HashMap`.
             return self.ctx.redis_handle(&ty, &self.generics);
         }
         let last = place.display.rsplit('.').next().unwrap_or("");
         names_a_connection(last).then_some(RedisHandle::Conn)
-    }
-
-    /// `state.redis` with `State(state): State<AppState>`: the field's type
-    /// in the struct the extractor wraps.
-    fn owner_field_type(&self, e: &Expr) -> Option<String> {
-        let Expr::Field(f) = e else { return None };
-        let syn::Member::Named(field) = &f.member else {
-            return None;
-        };
-        let Expr::Path(p) = strip_key(&f.base) else {
-            return None;
-        };
-        let at = self.lookup(&p.path.get_ident()?.to_string())?;
-        let ty = self.scopes[at.0].bindings[at.1].ty.clone()?;
-        let owner = crate::lower::context::owner_type(&ty)?;
-        self.ctx
-            .field_type(&owner, &field.to_string())
-            .map(str::to_string)
     }
 
     fn fred(&self) -> bool {

@@ -562,22 +562,7 @@ impl Walker<'_> {
                     syn::Member::Named(n) => n.to_string(),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
-                let owner = match strip(&f.base) {
-                    Expr::Path(p) if p.path.is_ident("self") => self.self_ty.clone(),
-                    // `state.db` with `State(state): State<AppState>`.
-                    Expr::Path(p) => p
-                        .path
-                        .get_ident()
-                        .and_then(|i| self.lookup(&i.to_string()))
-                        .and_then(|at| self.binding_mut(at).ty.clone())
-                        .and_then(|t| crate::lower::context::owner_type(&t)),
-                    _ => None,
-                };
-                let ty = owner
-                    .as_deref()
-                    .and_then(|t| self.ctx.field_type(t, &field))
-                    .map(str::to_string);
-                match ty {
+                match self.place(inner).and_then(|p| p.ty) {
                     Some(ty) if ty.contains("Transaction") => Some(self.param_tx()),
                     Some(ty) => executor_of_type(&ty).or_else(|| self.by_name(&field)),
                     None => self.by_name(&field),
