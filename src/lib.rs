@@ -395,18 +395,18 @@ pub fn analyze_source(
     for f in &lowered.functions {
         findings.extend(rules::check_function(f, source, &ctx, enabled));
     }
-    let diagnostics = place(findings, source, settings);
+    let diagnostics = to_diagnostics(findings, source, settings);
     // Suppression comments, and notes for those that suppress nothing.
     let applied = suppress::apply(source, diagnostics, enabled, &lowered.skipped);
     let mut diagnostics = applied.kept;
-    diagnostics.extend(place(applied.unused, source, settings));
+    diagnostics.extend(to_diagnostics(applied.unused, source, settings));
     sort_diagnostics(&mut diagnostics);
     Ok(diagnostics)
 }
 
 /// Findings placed in their file, with severities (the configuration's,
 /// else the rule's) and fingerprints.
-fn place(
+fn to_diagnostics(
     mut findings: Vec<diagnostic::Finding>,
     source: &SourceFile,
     settings: &Settings,

@@ -17,6 +17,20 @@ pub struct Place {
     pub ty: Option<String>,
 }
 
+impl Place {
+    /// State outside the process (a database, a Redis key, a path): shared
+    /// by every caller, identified by `key`.
+    pub fn external(key: String, display: &str) -> Place {
+        Place {
+            key,
+            display: display.to_string(),
+            root: Root::Other,
+            shared: true,
+            ty: None,
+        }
+    }
+}
+
 /// How a method receives `self`, which decides whether its fields are shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Receiver {

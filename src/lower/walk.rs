@@ -296,6 +296,31 @@ const MAP_WRITES: &[&str] = &[
     "put",
 ];
 
+/// Methods that hand back what they were called on, as far as SQL values
+/// and Redis handles go: error plumbing, conversions, reborrows, clones.
+pub(crate) const PASS_THROUGH: &[&str] = &[
+    "unwrap",
+    "expect",
+    "map_err",
+    "context",
+    "with_context",
+    "wrap_err",
+    "wrap_err_with",
+    "inspect_err",
+    "ok",
+    "to_string",
+    "to_owned",
+    "into",
+    "as_str",
+    "as_ref",
+    "as_mut",
+    "deref",
+    "deref_mut",
+    "borrow",
+    "borrow_mut",
+    "clone",
+];
+
 /// Calls that reach a database, Redis or the filesystem.
 const EXTERNAL_METHODS: &[&str] = &[
     "execute",

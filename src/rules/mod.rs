@@ -197,6 +197,15 @@ pub fn substitute(
     ))
 }
 
+/// An expression's text without the borrow or deref in front of it
+/// (`&mut *tx` → `tx`, `&mut con` → `con`).
+pub fn unref(t: &str) -> &str {
+    t.trim_start_matches('&')
+        .trim_start_matches("mut ")
+        .trim_start_matches('*')
+        .trim()
+}
+
 /// Whether range `outer` contains `inner` (a label that would repeat one
 /// already shown is left out).
 pub fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {

@@ -34,7 +34,7 @@ pub fn subject(file: &SourceFile, c: &RedisCmd) -> String {
 /// The connection as the user names it, without `&mut`.
 pub fn conn_text(file: &SourceFile, c: &RedisCmd) -> String {
     let t = c.conn.as_ref().map(|r| text(file, r)).unwrap_or_default();
-    let t = t.trim_start_matches("&mut ").trim_start_matches('&').trim();
+    let t = super::unref(&t);
     if t.is_empty() {
         "con".to_string()
     } else {

@@ -51,13 +51,7 @@ pub fn explicitly_locked_before(f: &FnFacts, at: &SqlExec) -> bool {
 pub fn executor_text(file: &SourceFile, e: &SqlExec) -> Option<String> {
     let r = e.executor_range.clone()?;
     let t = super::text(file, &r);
-    let t = t
-        .trim_start_matches('&')
-        .trim_start_matches("mut ")
-        .trim_start_matches('*')
-        .trim_start_matches('*')
-        .trim_end_matches(".as_mut()")
-        .to_string();
+    let t = super::unref(&t).trim_end_matches(".as_mut()").to_string();
     (!t.is_empty()).then_some(t)
 }
 

@@ -91,13 +91,7 @@ impl Walker<'_> {
         deps: Deps,
     ) -> OpId {
         let key = self.expr_key(path);
-        let place = Place {
-            key: format!("fs:{key}"),
-            display: String::new(),
-            root: Root::Other,
-            shared: true,
-            ty: None,
-        };
+        let place = Place::external(format!("fs:{key}"), "");
         let op = self.push_op(
             OpKind::Fs(self.facts.fs.len()),
             &place,
@@ -239,6 +233,14 @@ impl Walker<'_> {
     ) -> Option<Val> {
         let name = mc.method.to_string();
         let name = name.as_str();
+        // Most method calls are none of these: decide that before any work.
+        let check = mc.args.is_empty()
+            && CHECK_METHODS.contains(&name)
+            && !matches!(recv.ext, Some(Ext::Redis(_) | Ext::RedisBuilder(_)));
+        let builds = matches!(recv.ext, Some(Ext::OpenOptions { .. } | Ext::FsMeta(_)));
+        if !(check || builds) {
+            return None;
+        }
         let deps = super::call_deps(recv, args);
         match recv.ext {
             Some(Ext::OpenOptions { writes, create_new }) => {
@@ -294,12 +296,6 @@ impl Walker<'_> {
                 return Some(Val::deps(deps));
             }
             _ => {}
-        }
-        if !(mc.args.is_empty() && CHECK_METHODS.contains(&name)) {
-            return None;
-        }
-        if matches!(recv.ext, Some(Ext::Redis(_) | Ext::RedisBuilder(_))) {
-            return None;
         }
         let what = format!("{}()", compact(&mc.method));
         let op = self.record_fs(

@@ -9,7 +9,7 @@
 //! `get()`), and the `redis` and `fred` method tables differ.
 
 use super::keys::{compact, strip_key};
-use super::{range_of, Ext, Val, Walker};
+use super::{range_of, Ext, Val, Walker, PASS_THROUGH};
 use crate::lower::context::{RedisCrate, RedisHandle};
 use crate::lower::effects::*;
 use crate::lower::place::Place;
@@ -208,30 +208,20 @@ fn command_layout(name: &str) -> Option<Layout> {
         "HMSET" => lay("HMSET", Write, Some(1), Some(2)),
         "DEL" => lay("DEL", Delete, None, None),
         "UNLINK" => lay("UNLINK", Delete, None, None),
-        "INCR" | "DECR" => lay(static_name(name), Incr, None, None),
-        "INCRBY" | "DECRBY" => lay(static_name(name), Incr, None, Some(1)),
+        "INCR" => lay("INCR", Incr, None, None),
+        "DECR" => lay("DECR", Incr, None, None),
+        "INCRBY" => lay("INCRBY", Incr, None, Some(1)),
+        "DECRBY" => lay("DECRBY", Incr, None, Some(1)),
         "HINCRBY" => lay("HINCRBY", Incr, Some(1), Some(2)),
         "EXPIRE" => lay("EXPIRE", Expire, None, None).expiring(1, "EX"),
         "PEXPIRE" => lay("PEXPIRE", Expire, None, None).expiring(1, "PX"),
-        "EXPIREAT" | "PEXPIREAT" => lay(static_name(name), Expire, None, None),
+        "EXPIREAT" => lay("EXPIREAT", Expire, None, None),
+        "PEXPIREAT" => lay("PEXPIREAT", Expire, None, None),
         // EVAL script numkeys key…
         "EVAL" | "EVALSHA" => lay("EVAL", Script, None, None).key_at(2),
         "WATCH" => lay("WATCH", Watch, None, None),
         _ => return None,
     })
-}
-
-fn static_name(name: &str) -> &'static str {
-    match name {
-        "INCR" => "INCR",
-        "DECR" => "DECR",
-        "INCRBY" => "INCRBY",
-        "DECRBY" => "DECRBY",
-        "EXPIRE" => "EXPIRE",
-        "PEXPIRE" => "PEXPIRE",
-        "EXPIREAT" => "EXPIREAT",
-        _ => "PEXPIREAT",
-    }
 }
 
 /// Methods that hand out a connection, on any receiver of a Redis file.
@@ -254,24 +244,6 @@ const POOL_GET: &[&str] = &[
     "dedicated_connection",
     "next",
     "acquire",
-];
-
-/// Methods that hand back the handle they were called on.
-const HANDLE_PASS: &[&str] = &[
-    "unwrap",
-    "expect",
-    "clone",
-    "as_mut",
-    "as_ref",
-    "deref",
-    "deref_mut",
-    "borrow",
-    "borrow_mut",
-    "context",
-    "with_context",
-    "map_err",
-    "wrap_err",
-    "wrap_err_with",
 ];
 
 /// Methods that keep a read's value recognisable (`count.unwrap_or(0) + 1`).
@@ -575,14 +547,14 @@ impl Walker<'_> {
             return Some(self.method_command(layout, mc, e, args, deps, true));
         }
         let wanted = layout.is_some()
-            || HANDLE_PASS.contains(&name)
+            || PASS_THROUGH.contains(&name)
             || (POOL_GET.contains(&name) && mc.args.is_empty())
             || (fred && name == "multi" && mc.args.is_empty());
         if !wanted {
             return None;
         }
         let handle = self.redis_handle(&mc.receiver, recv)?;
-        if HANDLE_PASS.contains(&name) {
+        if PASS_THROUGH.contains(&name) {
             return Some(Val {
                 deps,
                 ext: Some(Ext::Redis(handle)),
@@ -912,13 +884,7 @@ impl Walker<'_> {
     ) -> Option<OpId> {
         let layout = p.layout?;
         let key = p.args.get(layout.key)?;
-        let place = Place {
-            key: format!("redis:{}", key.key),
-            display: String::new(),
-            root: Root::Other,
-            shared: true,
-            ty: None,
-        };
+        let place = Place::external(format!("redis:{}", key.key), "");
         let mut value_deps = Vec::new();
         for (i, a) in p.args.iter().enumerate() {
             if i != layout.key {

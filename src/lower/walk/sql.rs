@@ -8,7 +8,7 @@
 //! still runs under the `if`. A query builder carries its statements until
 //! a method with an executor runs them (`.fetch_one(&mut *tx)`).
 
-use super::{range_of, Val, Walker};
+use super::{range_of, Val, Walker, PASS_THROUGH};
 use crate::lower::effects::*;
 use crate::sql::{self, Isolation, Kind, SqlSrc, SqlText};
 use quote::ToTokens;
@@ -110,31 +110,6 @@ const BUILDER_METHODS: &[&str] = &[
     "try_map",
     "with",
     "bind_unchecked",
-];
-
-/// Methods that hand back what they were called on, as far as SQL values
-/// go: error plumbing, string conversions, reborrows.
-const PASS_THROUGH: &[&str] = &[
-    "unwrap",
-    "expect",
-    "map_err",
-    "context",
-    "with_context",
-    "wrap_err",
-    "wrap_err_with",
-    "inspect_err",
-    "ok",
-    "to_string",
-    "to_owned",
-    "into",
-    "as_str",
-    "as_ref",
-    "as_mut",
-    "deref",
-    "deref_mut",
-    "borrow",
-    "borrow_mut",
-    "clone",
 ];
 
 /// Methods that open a transaction.
@@ -413,13 +388,7 @@ impl Walker<'_> {
         if src.parsed.fallback && !trusted {
             return Vec::new();
         }
-        let place = crate::lower::place::Place {
-            key: "sql:".to_string(),
-            display: "database".to_string(),
-            root: Root::Other,
-            shared: true,
-            ty: None,
-        };
+        let place = crate::lower::place::Place::external("sql:".into(), "database");
         let mut out = Vec::new();
         for index in 0..src.parsed.stmts.len() {
             let op = self.push_op(
