@@ -2,18 +2,10 @@
 
 mod common;
 
-use common::{bin, run, write};
+use common::{bin, run, write, CLEAN, HAZARD};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Output, Stdio};
-
-const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
-static HITS: AtomicUsize = AtomicUsize::new(0);\n\
-pub fn hit() {\n    HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst);\n}\n";
-
-const CLEAN: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
-static HITS: AtomicUsize = AtomicUsize::new(0);\n\
-pub fn hit() {\n    HITS.fetch_add(1, Ordering::SeqCst);\n}\n";
 
 fn status(dir: &Path, args: &[&str]) -> Option<i32> {
     run(dir, args).status.code()

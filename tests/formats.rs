@@ -11,7 +11,7 @@ use cargo_metadata::diagnostic::{
 };
 mod common;
 
-use common::{assert_valid_sarif, sarif_validator};
+use common::{assert_valid_sarif, sarif_validator, CLEAN, HAZARD, LOCKS};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,17 +31,6 @@ const GOLDEN_INPUTS: &[&str] = &[
     "tests/data/formats/unicode.rs",
     "tests/data/formats/syntax_error.rs",
 ];
-
-const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
-static HITS: AtomicUsize = AtomicUsize::new(0);\n\
-pub fn hit() {\n    HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst);\n}\n";
-
-const CLEAN: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
-static HITS: AtomicUsize = AtomicUsize::new(0);\n\
-pub fn hit() {\n    HITS.fetch_add(1, Ordering::SeqCst);\n}\n";
-
-/// A warning-level finding (lock-check-then-act).
-const WARNING: &str = "use std::sync::Mutex;\nuse std::collections::HashSet;\npub struct S { seen: Mutex<HashSet<u32>> }\nimpl S {\n    pub fn add(&self, k: u32) {\n        if !self.seen.lock().unwrap().contains(&k) {\n            self.seen.lock().unwrap().insert(k);\n        }\n    }\n}\n";
 
 const FORMATS: &[&str] = &["human", "json", "sarif", "github", "rustc-json"];
 
@@ -621,7 +610,7 @@ fn exit_codes_are_the_same_in_every_format() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "clean.rs", CLEAN);
     write(dir.path(), "hazard.rs", HAZARD);
-    write(dir.path(), "warn.rs", WARNING);
+    write(dir.path(), "warn.rs", LOCKS);
     write(dir.path(), "broken.rs", "fn main() {\n    let x = ;\n}\n");
     let cases: &[(&[&str], i32)] = &[
         (&["clean.rs"], 0),

@@ -7,14 +7,10 @@
 
 mod common;
 
-use common::{assert_valid_sarif, repo_root, sarif_validator};
+use common::{assert_valid_sarif, repo_root, sarif_validator, HAZARD};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
-static HITS: AtomicUsize = AtomicUsize::new(0);\n\
-pub fn hit() {\n    HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst);\n}\n";
 
 /// The code block that follows `<!-- setup:NAME -->` in README.md.
 fn snippet(name: &str) -> String {

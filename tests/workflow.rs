@@ -3,20 +3,10 @@
 
 mod common;
 
-use common::{bin, run, write};
+use common::{bin, run, write, HAZARD, LOCKS};
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Output, Stdio};
-
-/// An atomic load-then-store (error, machine-applicable fix).
-const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
-static HITS: AtomicUsize = AtomicUsize::new(0);\n\
-pub fn hit() {\n    HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst);\n}\n";
-
-/// A check-then-act on a map under two lock acquisitions (warning).
-const LOCKS: &str = "use std::sync::Mutex;\nuse std::collections::HashSet;\n\
-pub struct S { seen: Mutex<HashSet<u32>> }\nimpl S {\n    pub fn add(&self, k: u32) {\n        \
-if !self.seen.lock().unwrap().contains(&k) {\n            self.seen.lock().unwrap().insert(k);\n        }\n    }\n}\n";
 
 /// A check-then-insert on MySQL or PostgreSQL, whichever the dialect says.
 const SQL: &str = "pub async fn register(pool: &Pool, email: &str) -> anyhow::Result<()> {\n    \

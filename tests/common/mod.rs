@@ -7,6 +7,19 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// An atomic load-then-store: an error with a machine-applicable fix.
+pub const HAZARD: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
+static HITS: AtomicUsize = AtomicUsize::new(0);\n\
+pub fn hit() {\n    HITS.store(HITS.load(Ordering::SeqCst) + 1, Ordering::SeqCst);\n}\n";
+
+/// The same code, fixed.
+pub const CLEAN: &str = "use std::sync::atomic::{AtomicUsize, Ordering};\n\
+static HITS: AtomicUsize = AtomicUsize::new(0);\n\
+pub fn hit() {\n    HITS.fetch_add(1, Ordering::SeqCst);\n}\n";
+
+/// A check-then-act on a set under two lock acquisitions: a warning.
+pub const LOCKS: &str = "use std::sync::Mutex;\nuse std::collections::HashSet;\npub struct S { seen: Mutex<HashSet<u32>> }\nimpl S {\n    pub fn add(&self, k: u32) {\n        if !self.seen.lock().unwrap().contains(&k) {\n            self.seen.lock().unwrap().insert(k);\n        }\n    }\n}\n";
+
 /// The binary under test, with the environment a user's shell would not
 /// force on it.
 pub fn bin() -> Command {

@@ -76,26 +76,25 @@ fn is_true(e: &Expr) -> bool {
     )
 }
 
+/// One filesystem call: what every path it touches is recorded with.
+struct FsCall {
+    kind: FsKind,
+    what: String,
+    call: std::ops::Range<usize>,
+    args: Vec<std::ops::Range<usize>>,
+    tokio: bool,
+}
+
 impl Walker<'_> {
-    /// Records a check or use of the path `path` by the call at `call`.
-    #[allow(clippy::too_many_arguments)]
-    fn record_fs(
-        &mut self,
-        kind: FsKind,
-        what: String,
-        path: &Expr,
-        call: std::ops::Range<usize>,
-        args: Vec<std::ops::Range<usize>>,
-        tokio: bool,
-        dest: bool,
-        deps: Deps,
-    ) -> OpId {
+    /// Records what `c` does to `path` (`dest`: the destination of a
+    /// `rename`/`copy`).
+    fn record_fs(&mut self, c: &FsCall, path: &Expr, dest: bool, deps: Deps) -> OpId {
         let key = self.expr_key(path);
         let place = Place::external(format!("fs:{key}"), "");
         let op = self.push_op(
             OpKind::Fs(self.facts.fs.len()),
             &place,
-            call.clone(),
+            c.call.clone(),
             deps,
             true,
             None,
@@ -104,12 +103,12 @@ impl Walker<'_> {
         );
         self.facts.fs.push(FsEffect {
             op,
-            kind,
-            what,
+            kind: c.kind,
+            what: c.what.clone(),
             path: range_of(strip_key(path)),
-            call,
-            args,
-            tokio,
+            call: c.call.clone(),
+            args: c.args.clone(),
+            tokio: c.tokio,
             dest,
             other: None,
         });
@@ -156,20 +155,16 @@ impl Walker<'_> {
         }
         let kind = fs_function(name)?;
         let path = c.args.first()?;
-        let call = range_of(c);
-        let arg_ranges: Vec<_> = c.args.iter().map(range_of).collect();
+        let call = FsCall {
+            kind,
+            what: written,
+            call: range_of(c),
+            args: c.args.iter().map(range_of).collect(),
+            tokio,
+        };
         match kind {
             FsKind::Check => {
-                let op = self.record_fs(
-                    kind,
-                    written,
-                    path,
-                    call,
-                    arg_ranges,
-                    tokio,
-                    false,
-                    Vec::new(),
-                );
+                let op = self.record_fs(&call, path, false, Vec::new());
                 let target = self.facts.ops[op].target;
                 let meta = name.ends_with("metadata");
                 Some(Val {
@@ -180,26 +175,8 @@ impl Walker<'_> {
             }
             FsKind::Rename | FsKind::Copy => {
                 let to = c.args.get(1)?;
-                let a = self.record_fs(
-                    kind,
-                    written.clone(),
-                    path,
-                    call.clone(),
-                    arg_ranges.clone(),
-                    tokio,
-                    false,
-                    deps.clone(),
-                );
-                let b = self.record_fs(
-                    kind,
-                    written,
-                    to,
-                    call,
-                    arg_ranges,
-                    tokio,
-                    true,
-                    deps.clone(),
-                );
+                let a = self.record_fs(&call, path, false, deps.clone());
+                let b = self.record_fs(&call, to, true, deps.clone());
                 let (ta, tb) = (self.facts.ops[a].target, self.facts.ops[b].target);
                 let n = self.facts.fs.len();
                 self.facts.fs[n - 2].other = Some(tb);
@@ -207,16 +184,7 @@ impl Walker<'_> {
                 Some(Val::deps(union(&deps, &vec![a, b])))
             }
             _ => {
-                let op = self.record_fs(
-                    kind,
-                    written,
-                    path,
-                    call,
-                    arg_ranges,
-                    tokio,
-                    false,
-                    deps.clone(),
-                );
+                let op = self.record_fs(&call, path, false, deps.clone());
                 Some(Val::deps(union(&deps, &vec![op])))
             }
         }
@@ -249,16 +217,14 @@ impl Walker<'_> {
                         // Reading, or failing on an existing file: no race.
                         return Some(Val::deps(deps));
                     }
-                    let op = self.record_fs(
-                        FsKind::Write,
-                        "OpenOptions::open".into(),
-                        &mc.args[0],
-                        range_of(e),
-                        vec![range_of(&mc.args[0])],
-                        self.open_options_are_tokio(),
-                        false,
-                        deps.clone(),
-                    );
+                    let call = FsCall {
+                        kind: FsKind::Write,
+                        what: "OpenOptions::open".into(),
+                        call: range_of(e),
+                        args: vec![range_of(&mc.args[0])],
+                        tokio: self.open_options_are_tokio(),
+                    };
+                    let op = self.record_fs(&call, &mc.args[0], false, deps.clone());
                     return Some(Val::deps(union(&deps, &vec![op])));
                 }
                 let on = mc.args.first().is_some_and(is_true);
@@ -297,17 +263,14 @@ impl Walker<'_> {
             }
             _ => {}
         }
-        let what = format!("{}()", compact(&mc.method));
-        let op = self.record_fs(
-            FsKind::Check,
-            what,
-            &mc.receiver,
-            range_of(e),
-            Vec::new(),
-            false,
-            false,
-            Vec::new(),
-        );
+        let call = FsCall {
+            kind: FsKind::Check,
+            what: format!("{}()", compact(&mc.method)),
+            call: range_of(e),
+            args: Vec::new(),
+            tokio: false,
+        };
+        let op = self.record_fs(&call, &mc.receiver, false, Vec::new());
         let target = self.facts.ops[op].target;
         Some(Val {
             deps: union(&deps, &vec![op]),
