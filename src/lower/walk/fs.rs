@@ -9,9 +9,10 @@
 //! the use calls are unambiguous.
 
 use super::keys::{compact, strip_key};
-use super::{range_of, Ext, Val, Walker};
+use super::state::{Ext, Val, Walker};
 use crate::lower::effects::*;
 use crate::lower::place::Place;
+use crate::lower::range_of;
 use syn::Expr;
 
 /// Methods on `Path` / `PathBuf` (and `DirEntry`) that look at a path.
@@ -142,7 +143,7 @@ impl Walker<'_> {
                 .then_some(("", full.as_str()))
             })?;
         let tokio = module.contains("tokio") || module.contains("async_std");
-        let deps = super::call_deps(&Val::default(), args);
+        let deps = super::state::call_deps(&Val::default(), args);
         if matches!(name, "OpenOptions::new" | "File::options") {
             return Some(Val {
                 deps,
@@ -209,7 +210,7 @@ impl Walker<'_> {
         if !(check || builds) {
             return None;
         }
-        let deps = super::call_deps(recv, args);
+        let deps = super::state::call_deps(recv, args);
         match recv.ext {
             Some(Ext::OpenOptions { writes, create_new }) => {
                 if name == "open" && mc.args.len() == 1 {

@@ -3,7 +3,7 @@
 //! binding, the same literal, the same `format!` template with the same
 //! arguments, or are the same text.
 
-use super::Walker;
+use super::state::Walker;
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
 use syn::Expr;
@@ -42,7 +42,7 @@ pub(super) fn strip_key(e: &Expr) -> &Expr {
             strip_key(&mc.receiver)
         }
         Expr::Call(c) if c.args.len() == 1 => {
-            let segs = super::path_segments(&c.func);
+            let segs = super::vocab::path_segments(&c.func);
             let tail = segs[segs.len().saturating_sub(2)..].join("::");
             if SAME_VALUE_FNS.contains(&tail.as_str()) {
                 strip_key(&c.args[0])

@@ -9,68 +9,15 @@
 //! `get()`), and the `redis` and `fred` method tables differ.
 
 use super::keys::{compact, strip_key};
-use super::{range_of, Ext, Val, Walker, PASS_THROUGH};
+use super::redis_state::*;
+use super::state::{Ext, Val, Walker};
+use super::vocab::PASS_THROUGH;
 use crate::lower::context::{RedisCrate, RedisHandle};
 use crate::lower::effects::*;
 use crate::lower::place::Place;
+use crate::lower::range_of;
 use std::ops::Range;
 use syn::Expr;
-
-/// Per-function Redis state.
-#[derive(Debug, Default)]
-pub(crate) struct RedisState {
-    builders: Vec<Builder>,
-    /// A raw `MULTI` is open: commands are queued until `EXEC`.
-    multi: bool,
-    /// Keys WATCHed and not yet released by `EXEC` / `UNWATCH`.
-    watched: Vec<TargetId>,
-    /// Inside `redis::transaction`'s closure (WATCH on its keys + MULTI).
-    pub(super) tx_depth: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BuilderKind {
-    /// `redis::cmd("…")`.
-    Cmd,
-    /// `redis::pipe()`; `atomic()` wraps it in MULTI/EXEC.
-    Pipe { atomic: bool },
-    /// `redis::Script::new(..)` with its keys and arguments.
-    Script,
-}
-
-#[derive(Debug, Clone)]
-struct Builder {
-    kind: BuilderKind,
-    cmds: Vec<Pending>,
-    /// Where the chain starts, for the primary span of a `cmd` chain.
-    start: usize,
-}
-
-/// A command being built, before it is sent.
-#[derive(Debug, Clone)]
-struct Pending {
-    name: String,
-    args: Vec<Arg>,
-    form: RedisForm,
-    /// The command's own text in a pipeline (`set(&k, v)`).
-    range: Option<Range<usize>>,
-    layout: Option<Layout>,
-    turbofish: Option<Range<usize>>,
-}
-
-#[derive(Debug, Clone)]
-struct Arg {
-    range: Range<usize>,
-    key: String,
-    /// A string literal argument, upper-cased (`"NX"`, `"PX"`).
-    word: Option<String>,
-    deps: Deps,
-    /// The text of the argument, resolved through a binding that holds
-    /// options (`SetOptions`, `Expiration`).
-    text: String,
-    /// How the argument is computed from a Redis read.
-    shape: Option<ValueShape>,
-}
 
 /// How a command reaches the server: the connection as written, and the
 /// method that sends a built command.
@@ -79,54 +26,6 @@ struct Via {
     conn_ref: bool,
     runner: Option<String>,
     tail: Option<Range<usize>>,
-}
-
-/// Where a command's key, field and value are among its arguments.
-#[derive(Debug, Clone, Copy)]
-struct Layout {
-    cmd: &'static str,
-    kind: RedisKind,
-    key: usize,
-    field: Option<usize>,
-    value: Option<usize>,
-    nx: bool,
-    expiry: bool,
-    /// Where the expiry is, and its unit.
-    ttl: Option<(usize, &'static str)>,
-}
-
-const fn lay(
-    cmd: &'static str,
-    kind: RedisKind,
-    field: Option<usize>,
-    value: Option<usize>,
-) -> Layout {
-    Layout {
-        cmd,
-        kind,
-        key: 0,
-        field,
-        value,
-        nx: false,
-        expiry: false,
-        ttl: None,
-    }
-}
-
-impl Layout {
-    const fn nx(mut self) -> Layout {
-        self.nx = true;
-        self
-    }
-    const fn expiring(mut self, at: usize, unit: &'static str) -> Layout {
-        self.expiry = true;
-        self.ttl = Some((at, unit));
-        self
-    }
-    const fn key_at(mut self, i: usize) -> Layout {
-        self.key = i;
-        self
-    }
 }
 
 use RedisKind::*;
@@ -485,7 +384,7 @@ impl Walker<'_> {
         if segs.len() >= 2 && self.ctx.redis.is_some() {
             let ty = segs[..segs.len() - 1].join("::");
             if let Some(h) = self.ctx.redis_handle(&ty, &self.generics) {
-                let deps = super::call_deps(&Val::default(), args);
+                let deps = super::state::call_deps(&Val::default(), args);
                 return Some(Val {
                     deps,
                     ext: Some(Ext::Redis(h)),
@@ -511,7 +410,7 @@ impl Walker<'_> {
         self.ctx.redis?;
         let name = mc.method.to_string();
         let name = name.as_str();
-        let deps = super::call_deps(recv, args);
+        let deps = super::state::call_deps(recv, args);
         // `let n: i64 = con.get(&k)?.unwrap_or(0)`: still the value read.
         if let Some(op) = recv.direct_load.filter(|&op| self.is_redis_op(op)) {
             if READ_PASS.contains(&name) {
@@ -693,7 +592,7 @@ impl Walker<'_> {
         let name = mc.method.to_string();
         let name = name.as_str();
         let kind = self.redis.builders.get(id)?.kind;
-        let deps = super::call_deps(recv, args);
+        let deps = super::state::call_deps(recv, args);
         let same = |id: usize, deps: Deps| Val {
             deps,
             ext: Some(Ext::RedisBuilder(id)),

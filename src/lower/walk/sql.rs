@@ -8,11 +8,12 @@
 //! still runs under the `if`. A query builder carries its statements until
 //! a method with an executor runs them (`.fetch_one(&mut *tx)`).
 
-use super::{range_of, Val, Walker, PASS_THROUGH};
+use super::state::{Val, Walker};
+use super::vocab::PASS_THROUGH;
 use crate::lower::effects::*;
+use crate::lower::range_of;
 use crate::sql::{self, Isolation, Kind, SqlSrc, SqlText};
 use quote::ToTokens;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 use syn::punctuated::Punctuated;
@@ -306,7 +307,7 @@ impl Walker<'_> {
                 let sql_at = usize::from(name.contains("_as"));
                 let sql_arg = args.get(sql_at)?;
                 let rest: Vec<Val> = args[sql_at + 1..].iter().map(|a| self.expr(a)).collect();
-                let deps = super::call_deps(&Val::default(), &rest);
+                let deps = super::state::call_deps(&Val::default(), &rest);
                 let params = args[sql_at + 1..]
                     .iter()
                     .map(|a| range_of(strip(a)))
@@ -580,7 +581,7 @@ impl Walker<'_> {
         args: &[Val],
     ) -> Option<Val> {
         let last = segs.last().map(String::as_str).unwrap_or("");
-        let deps = super::call_deps(&Val::default(), args);
+        let deps = super::state::call_deps(&Val::default(), args);
         // Connections made here.
         let conn_type = segs.iter().any(|s| {
             matches!(
@@ -657,7 +658,7 @@ impl Walker<'_> {
     ) -> Option<Val> {
         let name = mc.method.to_string();
         let name = name.as_str();
-        let deps = super::call_deps(recv, args);
+        let deps = super::state::call_deps(recv, args);
         // A query builder or prepared statement.
         if !recv.builder.is_empty() {
             if BUILDER_METHODS.contains(&name) {
@@ -943,7 +944,3 @@ impl Walker<'_> {
         }
     }
 }
-
-/// Keys of executors by op, for matching `conn.affected_rows()` to the
-/// statements run on `conn`.
-pub(super) type ExecKeys = HashMap<OpId, String>;
