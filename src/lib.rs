@@ -14,7 +14,9 @@ pub mod diagnostic;
 pub mod discover;
 pub mod edition;
 pub mod fix;
+pub mod krate;
 pub mod lower;
+pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -22,7 +24,6 @@ pub mod sql;
 pub mod suppress;
 
 use diagnostic::{Diagnostic, Severity};
-use lower::context::FileCtx;
 use rayon::prelude::*;
 use serde::Serialize;
 use source::{SourceFile, Span};
@@ -193,33 +194,53 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         .build()
         .map_err(|e| UsageError::Threads(jobs, e.to_string()))?;
     let editions = edition::EditionCache::default();
-    let stdin_job = opts.stdin.as_ref().map(|(name, bytes)| {
+    // Files grouped by crate (package); files no manifest covers form one
+    // crate together.
+    let mut crates: std::collections::BTreeMap<Option<PathBuf>, Vec<pipeline::FileJob>> =
+        std::collections::BTreeMap::new();
+    for input in &inputs {
+        let krate = editions.for_file(&input.path);
+        crates
+            .entry(krate.root.clone())
+            .or_default()
+            .push(pipeline::FileJob {
+                display: input.display.clone(),
+                text: pipeline::JobText::Path(input.path.clone()),
+                krate,
+            });
+    }
+    if let Some((name, bytes)) = &opts.stdin {
         let krate = editions.for_file(std::path::Path::new(name));
-        (name.clone(), bytes.clone(), krate)
-    });
+        crates
+            .entry(krate.root.clone())
+            .or_default()
+            .push(pipeline::FileJob {
+                display: name.clone(),
+                text: pipeline::JobText::Bytes(bytes.clone()),
+                krate,
+            });
+    }
+    // A crate only partly named on the command line (pre-commit passes the
+    // changed files) is read in full for what its other files declare.
+    let walked: Vec<PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
     let results: Vec<FileResult> = pool.install(|| {
-        let mut results: Vec<FileResult> = inputs
+        crates
             .par_iter()
-            .map(|input| {
-                let bytes = match std::fs::read(&input.path) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        return FileResult::error(FileError::new(
-                            input.display.clone(),
-                            format!(
-                                "cannot read this file: {e}; check that it exists and is readable"
-                            ),
-                        ))
+            .flat_map_iter(|(root, jobs)| {
+                let context = match root {
+                    Some(r) if !walked.iter().any(|w| r.starts_with(w)) => {
+                        context_jobs(r, jobs, &editions, opts)
                     }
+                    _ => Vec::new(),
                 };
-                let krate = editions.for_file(&input.path);
-                analyze_bytes(&input.display, bytes, &krate, settings)
+                pipeline::analyze_crate(jobs, &context, settings)
             })
-            .collect();
-        if let Some((name, bytes, krate)) = stdin_job {
-            results.push(analyze_bytes(&name, bytes, &krate, settings));
-        }
-        results
+            .collect()
     });
     let mut outcome = Outcome {
         files: results.len(),
@@ -241,6 +262,34 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
     errors.sort_by(|a, b| a.file.cmp(&b.file).then(a.span.cmp(&b.span)));
     outcome.errors = errors;
     Ok(outcome)
+}
+
+/// The files of the crate at `root` that are not among `jobs`.
+fn context_jobs(
+    root: &std::path::Path,
+    jobs: &[pipeline::FileJob],
+    editions: &edition::EditionCache,
+    opts: &Options,
+) -> Vec<pipeline::FileJob> {
+    let named: HashSet<PathBuf> = jobs
+        .iter()
+        .filter_map(|j| match &j.text {
+            pipeline::JobText::Path(p) => std::fs::canonicalize(p).ok(),
+            pipeline::JobText::Bytes(_) => None,
+        })
+        .collect();
+    let (all, _) = discover::discover(&[root.to_path_buf()], opts.config.as_deref());
+    all.into_iter()
+        .filter(|i| {
+            std::fs::canonicalize(&i.path).is_ok_and(|c| !named.contains(&c))
+                && editions.for_file(&i.path).root.as_deref() == Some(root)
+        })
+        .map(|i| pipeline::FileJob {
+            krate: editions.for_file(&i.path),
+            display: i.display,
+            text: pipeline::JobText::Path(i.path),
+        })
+        .collect()
 }
 
 /// Diagnostics in output order: file, line, column, rule.
@@ -272,7 +321,7 @@ pub struct FileResult {
 }
 
 impl FileResult {
-    fn error(e: FileError) -> FileResult {
+    pub(crate) fn error(e: FileError) -> FileResult {
         FileResult {
             error: Some(e),
             ..FileResult::default()
@@ -280,65 +329,23 @@ impl FileResult {
     }
 }
 
-/// Decodes and analyses one file's bytes.
+/// Decodes and analyses one file's bytes on its own (its crate's other
+/// files unread), as `--fix` does to check a fixed file.
 pub fn analyze_bytes(
     name: &str,
     bytes: Vec<u8>,
     krate: &edition::CrateInfo,
     settings: &Settings,
 ) -> FileResult {
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-            let src = SourceFile::new(name.to_string(), prefix);
-            let pos = src.position(at);
-            return FileResult::error(FileError {
-                file: name.to_string(),
-                message: format!(
-                    "not valid UTF-8 (invalid byte at line {}, column {}); rmw-lint reads UTF-8 source files only",
-                    pos.line, pos.column
-                ),
-                span: Some(Span { start: pos, end: pos }),
-            });
-        }
-    };
-    let source = Arc::new(SourceFile::new(name.to_string(), text));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyze_source(&source, krate, settings)
-    }));
-    // Spans of this file are no longer needed; free proc-macro2's map of them.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    match result {
-        Ok(Ok(diagnostics)) => FileResult {
-            diagnostics,
-            error: None,
-            source: Some(source),
-        },
-        Ok(Err(error)) => FileResult {
-            diagnostics: Vec::new(),
-            error: Some(error),
-            source: Some(source),
-        },
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            FileResult::error(FileError::new(
-                name.to_string(),
-                format!("internal error while analysing this file ({what}); please report it with the file attached"),
-            ))
-        }
-    }
+    let p = pipeline::phase1(name, bytes, krate, settings, false);
+    let index = krate::CrateIndex::build([&p.schema]);
+    pipeline::phase2(p, &index, settings)
 }
 
 /// The text handed to the parser: a byte order mark and a `#!` line are
 /// blanked out with spaces, so that every byte offset still matches the
 /// original file.
-fn parser_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn parser_text(text: &str) -> std::borrow::Cow<'_, str> {
     let bom = text.starts_with('\u{feff}');
     let body = if bom { &text[3..] } else { text };
     let shebang = body.starts_with("#!") && !body[2..].trim_start().starts_with('[');
@@ -369,44 +376,9 @@ pub fn is_test_target(path: &str) -> bool {
         .any(|c| c == "tests" || c == "benches")
 }
 
-/// Parses and analyses one decoded file.
-pub fn analyze_source(
-    source: &SourceFile,
-    krate: &edition::CrateInfo,
-    settings: &Settings,
-) -> Result<Vec<Diagnostic>, FileError> {
-    let include_tests = settings.include_tests;
-    let enabled = &settings.enabled;
-    let text = parser_text(&source.text);
-    let syntax = syn::parse_file(&text).map_err(|e| {
-        let r = e.span().byte_range();
-        FileError {
-            file: source.path.clone(),
-            message: format!("could not parse this file: {e}; fix the syntax error (rmw-lint reads the file as Rust source)"),
-            span: Some(source.span(r)),
-        }
-    })?;
-    let ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
-    if !include_tests && is_test_target(&source.path) {
-        return Ok(Vec::new());
-    }
-    let lowered = lower::items::lower_file(&syntax, &ctx, include_tests);
-    let mut findings = Vec::new();
-    for f in &lowered.functions {
-        findings.extend(rules::check_function(f, source, &ctx, enabled));
-    }
-    let diagnostics = to_diagnostics(findings, source, settings);
-    // Suppression comments, and notes for those that suppress nothing.
-    let applied = suppress::apply(source, diagnostics, enabled, &lowered.skipped);
-    let mut diagnostics = applied.kept;
-    diagnostics.extend(to_diagnostics(applied.unused, source, settings));
-    sort_diagnostics(&mut diagnostics);
-    Ok(diagnostics)
-}
-
 /// Findings placed in their file, with severities (the configuration's,
 /// else the rule's) and fingerprints.
-fn to_diagnostics(
+pub(crate) fn to_diagnostics(
     mut findings: Vec<diagnostic::Finding>,
     source: &SourceFile,
     settings: &Settings,
