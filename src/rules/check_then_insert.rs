@@ -79,7 +79,10 @@ fn finding(
         .collect();
     let mut suggestions = Vec::new();
     let rewrite = if i.src.orm.is_some() {
-        super::orm_rewrite::conflict_insert(file, i, &keys)
+        // A count is a limit, not a uniqueness check: no key to conflict on.
+        (!counts)
+            .then(|| super::orm_rewrite::conflict_insert(file, i, &keys))
+            .flatten()
     } else {
         conflict_rewrite(i, &keys)
     };

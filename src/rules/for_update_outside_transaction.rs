@@ -36,7 +36,7 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             notes: vec![format!(
                 "each statement on {on} commits on its own, so no lock on `{table}` is held while the code after it decides and writes"
             )],
-            suggestions: vec![match super::orm_rewrite::locked_read(file, s, "the write that relies on the lock") {
+            suggestions: vec![match super::orm_rewrite::locked_read(file, s, "the write that relies on the lock", false) {
                 Some((_, text)) => Suggestion {
                     message: "begin a transaction, run the locking read and the write on it, then commit".to_string(),
                     applicability: Applicability::Manual,

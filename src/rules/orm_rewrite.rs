@@ -41,6 +41,51 @@ fn value_source(f: &FnFacts, file: &SourceFile, value: &str) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
+/// A value without the conversions around it (`(p.sold + n).into()`).
+fn plain(v: &str) -> &str {
+    let mut v = v.trim();
+    loop {
+        let before = v;
+        v = v.trim_end_matches(".into()").trim_end_matches(".clone()");
+        if let Some(inner) = v.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            if balanced(inner) {
+                v = inner.trim();
+            }
+        }
+        if v == before {
+            return v;
+        }
+    }
+}
+
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// sea-orm's `Expr::col(C).sub(n)` / `.add(n)`.
+fn sea_arith(v: &str) -> Option<(&str, char, &str)> {
+    for (m, op) in [(".sub(", '-'), (".add(", '+')] {
+        if let Some(at) = v.rfind(m) {
+            let delta = v[at + m.len()..].strip_suffix(')')?;
+            return Some((&v[..at], op, delta));
+        }
+    }
+    None
+}
+
 /// The column a Rust place or column path ends in (`acct.balance`,
 /// `accounts::balance`, `Expr::col(Column::Balance)`).
 fn names_column(text: &str, col: &str) -> bool {
@@ -51,6 +96,20 @@ fn names_column(text: &str, col: &str) -> bool {
         .unwrap_or(t);
     let last = last.trim_end_matches(')');
     last.eq_ignore_ascii_case(col) || crate::krate::schema::snake_case(last) == col
+}
+
+/// A chain as the user wrote it, without comments, one call per line as
+/// they broke it, re-indented under the first line.
+fn tidy(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find("//") {
+            Some(i) if !l[..i].contains('"') => &l[..i],
+            _ => l,
+        })
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n    ")
 }
 
 /// The executor as the rewrite should pass it.
@@ -91,7 +150,11 @@ pub fn single_update(
             .find(|s| &s.column == col)
             .map(|s| value_source(f, file, &s.value))
             .unwrap_or_default();
-        match split_arith(&value).filter(|(l, _, _)| names_column(l, col)) {
+        let value = plain(&value);
+        match split_arith(value)
+            .filter(|(l, _, _)| names_column(l, col))
+            .or_else(|| sea_arith(value).filter(|(l, _, _)| names_column(l, col)))
+        {
             Some((_, op, delta)) => {
                 match info.orm {
                     Orm::Diesel => sets.push(format!("{c}.eq({c} {op} {delta})")),
@@ -162,9 +225,14 @@ pub fn single_update(
 }
 
 /// The user's read with a row lock, inside a transaction.
-pub fn locked_read(file: &SourceFile, s: &SqlExec, action: &str) -> Option<(String, String)> {
+pub fn locked_read(
+    file: &SourceFile,
+    s: &SqlExec,
+    action: &str,
+    in_tx: bool,
+) -> Option<(String, String)> {
     let info = s.src.orm.as_ref()?;
-    let call = super::text(file, &s.call);
+    let call = tidy(&super::text(file, &s.call));
     let tx = match info.orm {
         Orm::Diesel => "conn",
         Orm::SeaOrm => "&txn",
@@ -173,8 +241,31 @@ pub fn locked_read(file: &SourceFile, s: &SqlExec, action: &str) -> Option<(Stri
         Orm::Diesel => ".for_update()",
         Orm::SeaOrm => ".lock_exclusive()",
     };
-    let read = with_lock(&call, &s.method, lock, s, file, tx);
+    let mut read = with_lock(&call, &s.method, lock, s, file, tx);
+    // An async run (`.one(db).await`, diesel-async) is awaited again.
+    if file.text[s.call.end.min(file.text.len())..]
+        .trim_start()
+        .starts_with(".await")
+    {
+        read.push_str(".await");
+    }
     let conn = conn(file, s, info.orm);
+    if in_tx {
+        // Already in a transaction: the read only needs the lock.
+        let read = with_lock(&call, &s.method, lock, s, file, "");
+        let read = if file.text[s.call.end.min(file.text.len())..]
+            .trim_start()
+            .starts_with(".await")
+        {
+            format!("{read}.await")
+        } else {
+            read
+        };
+        return Some((
+            "lock the row when reading it, so the transaction holds it until the write".into(),
+            format!("let row = {read}?;"),
+        ));
+    }
     let text = match info.orm {
         Orm::Diesel => format!(
             "{conn}.transaction(|conn| {{\n    let row = {read}?;\n    // {action}, on `conn`\n    Ok(())\n}})?;"
@@ -209,7 +300,7 @@ fn with_lock(
     let (head, tail) = call.split_at(at);
     let head = head.trim_end();
     let mut tail = tail.to_string();
-    if let Some(r) = &s.executor_range {
+    if let (Some(r), false) = (&s.executor_range, tx.is_empty()) {
         let exec = super::text(file, r);
         tail = tail.replacen(&exec, tx, 1);
     }
@@ -223,7 +314,7 @@ fn with_lock(
 /// The user's insert with conflict handling on the checked columns.
 pub fn conflict_insert(file: &SourceFile, i: &SqlExec, keys: &[String]) -> Option<String> {
     let info: &OrmInfo = i.src.orm.as_ref()?;
-    let call = super::text(file, &i.call);
+    let call = tidy(&super::text(file, &i.call));
     match info.orm {
         Orm::Diesel => {
             let target = match keys {
@@ -246,9 +337,9 @@ pub fn conflict_insert(file: &SourceFile, i: &SqlExec, keys: &[String]) -> Optio
                 format!(".on_conflict({target})\n    .do_nothing()")
             };
             Some(format!(
-                "let inserted = {}\n    {clause}\n    {}\n// 0 rows: the row already existed",
+                "let inserted = {}\n    {clause}\n    {}?;\n// 0 rows: the row already existed",
                 head.trim_end(),
-                tail.trim_start()
+                tail.trim_start().trim_end_matches(['?', ';'])
             ))
         }
         Orm::SeaOrm => {

@@ -167,9 +167,15 @@ fn finding(
                 edits: Vec::new(),
             });
         }
-        if let Some((how, text)) = super::orm_rewrite::locked_read(file, s, "the update") {
+        if let Some((how, text)) =
+            super::orm_rewrite::locked_read(file, s, "the update", f.tx_of(s).is_some())
+        {
             suggestions.push(Suggestion {
-                message: format!("or {how}"),
+                message: if suggestions.is_empty() {
+                    how
+                } else {
+                    format!("or {how}")
+                },
                 applicability: Applicability::Manual,
                 replacement_text: Some(text),
                 edits: Vec::new(),
