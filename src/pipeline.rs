@@ -186,6 +186,7 @@ fn lower_source(
     }
     let mut ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
     ctx.module = module;
+    ctx.orms = krate.orms;
     let lowered = crate::lower::items::lower_file(&syntax, &ctx, settings.include_tests);
     Ok((Some((ctx, lowered)), file_schema))
 }

@@ -50,6 +50,8 @@ pub struct FileCtx {
     /// The file's module name (`post` for `entity/post.rs`): what a bare
     /// `Entity` names inside a sea-orm entity file.
     pub module: String,
+    /// The ORMs the file's package depends on.
+    pub orms: crate::edition::Orms,
     pub statics: HashMap<String, StaticInfo>,
     /// struct name → field name → type text (spaces removed).
     pub fields: HashMap<String, HashMap<String, String>>,
