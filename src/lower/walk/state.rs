@@ -24,9 +24,20 @@ pub(crate) enum Ext {
     RedisBuilder(usize),
     /// A fred transaction (`client.multi()`): its commands are queued.
     FredTrx,
-    /// `OpenOptions` being built: whether it opens for writing, and whether
-    /// `create_new(true)` makes the open fail on an existing file.
-    OpenOptions { writes: bool, create_new: bool },
+    /// `OpenOptions` being built: whether it opens for writing, whether it
+    /// can create the file, whether `create_new(true)` makes the open fail
+    /// on an existing file, and whether a `mode(..)` was given.
+    OpenOptions {
+        writes: bool,
+        creates: bool,
+        create_new: bool,
+        mode: bool,
+    },
+    /// `DirBuilder` being built: `recursive(true)`, `mode(..)`.
+    DirBuilder { recursive: bool, mode: bool },
+    /// A temporary directory this function made (`tempfile::tempdir()`),
+    /// or a path inside one.
+    TempPath,
     /// The result of `fs::metadata(path)`: its `Ok`/`Err` tells whether the
     /// path exists.
     FsMeta(TargetId),
@@ -167,6 +178,17 @@ pub struct Walker<'a> {
     /// Values for the parameters of the next closure (the connection and
     /// pipeline `redis::transaction` hands its closure).
     pub(super) closure_inputs: Option<Vec<Val>>,
+    /// The statement being walked: its range, the name a `let` binds, and
+    /// the call it is the whole of (without `?`, `.await`, `.unwrap()`).
+    pub(super) cur_stmt: Option<CurStmt>,
+}
+
+/// See [`Walker::cur_stmt`].
+#[derive(Debug, Clone)]
+pub(super) struct CurStmt {
+    pub(super) range: std::ops::Range<usize>,
+    pub(super) binding: Option<String>,
+    pub(super) core: std::ops::Range<usize>,
 }
 
 impl<'a> Walker<'a> {
@@ -200,6 +222,7 @@ impl<'a> Walker<'a> {
             async_depth: 0,
             redis: RedisState::default(),
             closure_inputs: None,
+            cur_stmt: None,
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")

@@ -37,6 +37,14 @@ impl Walker<'_> {
     }
 
     pub(super) fn stmt(&mut self, stmt: &Stmt) -> Val {
+        let outer = self.cur_stmt.take();
+        self.cur_stmt = stmt_info(stmt);
+        let v = self.stmt_inner(stmt);
+        self.cur_stmt = outer;
+        v
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) -> Val {
         match stmt {
             Stmt::Local(local) => {
                 self.local(local);
@@ -264,5 +272,51 @@ impl Walker<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// The statement's range, the name a plain `let` binds, and the expression
+/// it is the whole of, without `?`, `.await`, `.unwrap()`, `.expect(..)`.
+fn stmt_info(stmt: &Stmt) -> Option<CurStmt> {
+    let (range, binding, init) = match stmt {
+        Stmt::Local(l) => {
+            let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+            let pat = match &l.pat {
+                Pat::Type(t) => &*t.pat,
+                p => p,
+            };
+            let binding = match pat {
+                Pat::Ident(pi) if pi.subpat.is_none() => Some(pi.ident.to_string()),
+                Pat::Wild(_) => None,
+                _ => return None,
+            };
+            (range_of(l), binding, &*init.expr)
+        }
+        Stmt::Expr(e, Some(semi)) => {
+            let end = range_of(semi).end;
+            (range_of(e).start..end, None, e)
+        }
+        _ => return None,
+    };
+    Some(CurStmt {
+        range,
+        binding,
+        core: range_of(unwrap_result(init)),
+    })
+}
+
+/// `call?`, `call.await`, `call.unwrap()`, `call.expect("…")` → `call`.
+fn unwrap_result(e: &Expr) -> &Expr {
+    match e {
+        Expr::Try(t) => unwrap_result(&t.expr),
+        Expr::Await(a) => unwrap_result(&a.base),
+        Expr::Paren(p) => unwrap_result(&p.expr),
+        Expr::MethodCall(mc)
+            if matches!(mc.method.to_string().as_str(), "unwrap" | "expect")
+                && mc.args.len() <= 1 =>
+        {
+            unwrap_result(&mc.receiver)
+        }
+        _ => e,
     }
 }
