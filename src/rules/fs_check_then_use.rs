@@ -93,7 +93,7 @@ fn renamed_into_place(f: &FnFacts, u: &FsEffect) -> bool {
 
 /// `fs::`, `std::fs::`, `tokio::fs::`: the module prefix the user wrote
 /// (for `File::create`, what comes before `File`).
-fn module_prefix(u: &FsEffect) -> String {
+pub(super) fn module_prefix(u: &FsEffect) -> String {
     if let Some(base) = u.what.strip_suffix("File::create") {
         return base.to_string();
     }
@@ -105,7 +105,7 @@ fn module_prefix(u: &FsEffect) -> String {
 
 /// The call as named in messages: `File::create`, `OpenOptions::open`,
 /// `remove_file`.
-fn short_call(u: &FsEffect) -> String {
+pub(super) fn short_call(u: &FsEffect) -> String {
     if u.what.ends_with("File::create") || u.what == "OpenOptions::open" {
         return u
             .what

@@ -168,8 +168,18 @@ impl Walker<'_> {
             Expr::Macro(m) if is_template_macro(&m.mac) && self.ctx.redis.is_some() => {
                 Some(self.expr_key(init))
             }
-            // `let path = dir.join(name)`, `let path = entry.path()`: the
-            // same path as the expression written inline.
+            // `let path = dir.join(name)`, `let path = entry.path()`,
+            // `let path = Path::new(&name)`: the same path as the
+            // expression written inline.
+            Expr::Call(c)
+                if c.args.len() == 1 && {
+                    let segs = super::vocab::path_segments(&c.func);
+                    let tail = segs[segs.len().saturating_sub(2)..].join("::");
+                    tail == "Path::new" || tail == "PathBuf::from"
+                } =>
+            {
+                Some(self.path_key(init))
+            }
             Expr::MethodCall(mc)
                 if (mc.method == "join" && mc.args.len() == 1)
                     || (mc.method == "path" && mc.args.is_empty()) =>
