@@ -354,8 +354,8 @@ pub enum FsKind {
     Symlink,
     /// `os::unix::fs::chown` / `lchown`, `nix`/`rustix` `chown` by path.
     SetOwner,
-    /// A call of the function itself with the path: recursing into it
-    /// (`what` is the function's name).
+    /// A call of the function itself with the path (`what` is the
+    /// function's name), or `read_dir` of it: going into the directory.
     Recurse,
 }
 

@@ -131,6 +131,7 @@ fn verb(u: &FsEffect) -> &'static str {
         FsKind::Copy if u.dest => "overwritten by a copy",
         FsKind::Copy => "copied",
         FsKind::SetPermissions => "given new permissions",
+        FsKind::Recurse if u.what.ends_with("read_dir") => "listed to walk into",
         FsKind::Recurse => "recursed into",
         FsKind::SetOwner => "given a new owner",
         FsKind::Symlink => "made a symlink",

@@ -75,6 +75,9 @@ fn fs_function(name: &str) -> Option<FsKind> {
         "rename" => FsKind::Rename,
         "copy" => FsKind::Copy,
         "set_permissions" => FsKind::SetPermissions,
+        // Listing a directory to act on its entries: following a link
+        // swapped in after a check that did not follow it.
+        "read_dir" => FsKind::Recurse,
         "metadata" | "symlink_metadata" | "try_exists" | "exists" => FsKind::Check,
         _ => return None,
     })
