@@ -104,11 +104,14 @@ struct FsCall {
     new_only: bool,
     with_mode: bool,
     mode: Option<std::ops::Range<usize>>,
+    /// The call node's address, to tell whether it is the whole statement.
+    node: usize,
 }
 
 impl FsCall {
     fn new(kind: FsKind, what: String, call: std::ops::Range<usize>, tokio: bool) -> FsCall {
         FsCall {
+            node: 0,
             kind,
             what,
             call,
@@ -141,9 +144,9 @@ impl Walker<'_> {
         let stmt = self
             .cur_stmt
             .as_ref()
-            .filter(|s| s.core == c.call)
+            .filter(|s| c.node != 0 && s.node == c.node)
             .map(|s| FsStmt {
-                range: s.range.clone(),
+                range: s.start.unwrap_or(c.call.start)..s.end,
                 binding: s.binding.clone(),
             });
         let place = Place::external(format!("fs:{key}"), "");
@@ -277,6 +280,7 @@ impl Walker<'_> {
         let kind = fs_function(name)?;
         let path = c.args.first()?;
         let mut call = FsCall::new(kind, written, range_of(c), tokio);
+        call.node = c as *const syn::ExprCall as usize;
         call.args = c.args.iter().map(range_of).collect();
         call.new_only = name.ends_with("create_new");
         if kind == FsKind::SetPermissions {
@@ -324,6 +328,7 @@ impl Walker<'_> {
         let path = c.args.get(u.path)?;
         let tokio = full.contains("tokio") || full.contains("async_std");
         let mut call = FsCall::new(u.kind, written.to_string(), range_of(c), tokio);
+        call.node = c as *const syn::ExprCall as usize;
         call.args = c.args.iter().map(range_of).collect();
         call.with_mode = u.with_mode;
         if let Some(i) = u.flags {
@@ -426,6 +431,7 @@ impl Walker<'_> {
                         range_of(e),
                         self.builder_is_tokio("OpenOptions", mc),
                     );
+                    call.node = mc as *const syn::ExprMethodCall as usize;
                     call.args = vec![range_of(&mc.args[0])];
                     call.creates = creates || create_new;
                     call.new_only = create_new;
@@ -467,6 +473,7 @@ impl Walker<'_> {
                         range_of(e),
                         self.builder_is_tokio("DirBuilder", mc),
                     );
+                    call.node = mc as *const syn::ExprMethodCall as usize;
                     call.args = vec![range_of(&mc.args[0])];
                     call.with_mode = mode;
                     let op = self.record_fs(

@@ -183,12 +183,19 @@ pub struct Walker<'a> {
     pub(super) cur_stmt: Option<CurStmt>,
 }
 
-/// See [`Walker::cur_stmt`].
+/// See [`Walker::cur_stmt`]. Found from the statement's own tokens
+/// (`let`, `;`), never by re-reading a whole expression.
 #[derive(Debug, Clone)]
 pub(super) struct CurStmt {
-    pub(super) range: std::ops::Range<usize>,
+    /// Where a `let` starts; an expression statement starts where its call
+    /// does (only suffixes are stripped from it).
+    pub(super) start: Option<usize>,
+    /// The end of the `;`.
+    pub(super) end: usize,
     pub(super) binding: Option<String>,
-    pub(super) core: std::ops::Range<usize>,
+    /// The address of the call node the statement is the whole of, as an
+    /// identity (never dereferenced).
+    pub(super) node: usize,
 }
 
 impl<'a> Walker<'a> {

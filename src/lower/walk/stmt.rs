@@ -275,10 +275,10 @@ impl Walker<'_> {
     }
 }
 
-/// The statement's range, the name a plain `let` binds, and the expression
-/// it is the whole of, without `?`, `.await`, `.unwrap()`, `.expect(..)`.
+/// The statement's bounds, the name a plain `let` binds, and the call it is
+/// the whole of, without `?`, `.await`, `.unwrap()`, `.expect(..)`.
 fn stmt_info(stmt: &Stmt) -> Option<CurStmt> {
-    let (range, binding, init) = match stmt {
+    let (start, end, binding, init) = match stmt {
         Stmt::Local(l) => {
             let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
             let pat = match &l.pat {
@@ -290,18 +290,27 @@ fn stmt_info(stmt: &Stmt) -> Option<CurStmt> {
                 Pat::Wild(_) => None,
                 _ => return None,
             };
-            (range_of(l), binding, &*init.expr)
+            let start = l.let_token.span.byte_range().start;
+            (
+                Some(start),
+                l.semi_token.span.byte_range().end,
+                binding,
+                &*init.expr,
+            )
         }
-        Stmt::Expr(e, Some(semi)) => {
-            let end = range_of(semi).end;
-            (range_of(e).start..end, None, e)
-        }
+        Stmt::Expr(e, Some(semi)) => (None, semi.span.byte_range().end, None, e),
+        _ => return None,
+    };
+    let node = match unwrap_result(init) {
+        Expr::Call(c) => c as *const syn::ExprCall as usize,
+        Expr::MethodCall(m) => m as *const syn::ExprMethodCall as usize,
         _ => return None,
     };
     Some(CurStmt {
-        range,
+        start,
+        end,
         binding,
-        core: range_of(unwrap_result(init)),
+        node,
     })
 }
 
@@ -310,7 +319,6 @@ fn unwrap_result(e: &Expr) -> &Expr {
     match e {
         Expr::Try(t) => unwrap_result(&t.expr),
         Expr::Await(a) => unwrap_result(&a.base),
-        Expr::Paren(p) => unwrap_result(&p.expr),
         Expr::MethodCall(mc)
             if matches!(mc.method.to_string().as_str(), "unwrap" | "expect")
                 && mc.args.len() <= 1 =>
