@@ -351,6 +351,36 @@ pub enum FsKind {
     Rename,
     Copy,
     SetPermissions,
+    /// `create_dir_all`, `DirBuilder` with `recursive(true)`: succeeds when
+    /// the directory is already there.
+    CreateDirAll,
+    /// `os::unix::fs::symlink(target, link)`: the path is the link.
+    Symlink,
+    /// `os::unix::fs::chown` / `lchown`, `nix`/`rustix` `chown` by path.
+    SetOwner,
+    /// A call of the function itself with the path (`what` is the
+    /// function's name), or `read_dir` of it: going into the directory.
+    Recurse,
+}
+
+impl FsKind {
+    /// Whether the call makes a new file, directory or link at its path.
+    pub fn makes(self) -> bool {
+        matches!(
+            self,
+            FsKind::Write | FsKind::CreateDir | FsKind::CreateDirAll | FsKind::Symlink
+        )
+    }
+}
+
+/// The statement a filesystem call is the whole of (`let f = File::create(p)?;`,
+/// `fs::set_permissions(p, m)?;`), so a fix can rewrite or remove it.
+#[derive(Debug, Clone)]
+pub struct FsStmt {
+    /// The statement, from its first token through the `;`.
+    pub range: Range<usize>,
+    /// `let [mut] name = …`: the name the result is bound to.
+    pub binding: Option<String>,
 }
 
 /// One filesystem check or use of a path.
@@ -373,6 +403,22 @@ pub struct FsEffect {
     pub dest: bool,
     /// For `rename`/`copy`: the other path's target.
     pub other: Option<TargetId>,
+    /// A `Write` that can make the file (`File::create`, `fs::write`, an
+    /// open with `create`), not only open one that is there.
+    pub creates: bool,
+    /// Fails on an existing path instead of following it (`create_new(true)`,
+    /// `O_CREAT | O_EXCL`): a fresh file, never a planted one.
+    pub new_only: bool,
+    /// Made with its mode (`OpenOptionsExt::mode`, `DirBuilderExt::mode`,
+    /// `mkdir(p, mode)`).
+    pub with_mode: bool,
+    /// The path lies in a temporary directory this function made
+    /// (`tempfile::tempdir()`), which no other process can write.
+    pub temp: bool,
+    /// For `set_permissions(p, Permissions::from_mode(m))`: `m`.
+    pub mode: Option<Range<usize>>,
+    /// The statement the call is the whole of.
+    pub stmt: Option<FsStmt>,
 }
 
 /// Source ranges of a method call, so rules can rebuild it from the user's

@@ -23,6 +23,7 @@ mod assign;
 mod control;
 mod expr;
 mod fs;
+mod fs_unix;
 mod keys;
 mod method;
 mod orm;

@@ -25,9 +25,20 @@ pub(crate) enum Ext {
     RedisBuilder(usize),
     /// A fred transaction (`client.multi()`): its commands are queued.
     FredTrx,
-    /// `OpenOptions` being built: whether it opens for writing, and whether
-    /// `create_new(true)` makes the open fail on an existing file.
-    OpenOptions { writes: bool, create_new: bool },
+    /// `OpenOptions` being built: whether it opens for writing, whether it
+    /// can create the file, whether `create_new(true)` makes the open fail
+    /// on an existing file, and whether a `mode(..)` was given.
+    OpenOptions {
+        writes: bool,
+        creates: bool,
+        create_new: bool,
+        mode: bool,
+    },
+    /// `DirBuilder` being built: `recursive(true)`, `mode(..)`.
+    DirBuilder { recursive: bool, mode: bool },
+    /// A temporary directory this function made (`tempfile::tempdir()`),
+    /// or a path inside one.
+    TempPath,
     /// The result of `fs::metadata(path)`: its `Ok`/`Err` tells whether the
     /// path exists.
     FsMeta(TargetId),
@@ -172,6 +183,24 @@ pub struct Walker<'a> {
     /// Values for the parameters of the next closure (the connection and
     /// pipeline `redis::transaction` hands its closure).
     pub(super) closure_inputs: Option<Vec<Val>>,
+    /// The statement being walked: its range, the name a `let` binds, and
+    /// the call it is the whole of (without `?`, `.await`, `.unwrap()`).
+    pub(super) cur_stmt: Option<CurStmt>,
+}
+
+/// See [`Walker::cur_stmt`]. Found from the statement's own tokens
+/// (`let`, `;`), never by re-reading a whole expression.
+#[derive(Debug, Clone)]
+pub(super) struct CurStmt {
+    /// Where a `let` starts; an expression statement starts where its call
+    /// does (only suffixes are stripped from it).
+    pub(super) start: Option<usize>,
+    /// The end of the `;`.
+    pub(super) end: usize,
+    pub(super) binding: Option<String>,
+    /// The address of the call node the statement is the whole of, as an
+    /// identity (never dereferenced).
+    pub(super) node: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -205,6 +234,7 @@ impl<'a> Walker<'a> {
             async_depth: 0,
             redis: RedisState::default(),
             closure_inputs: None,
+            cur_stmt: None,
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")
