@@ -2,7 +2,7 @@
 //! source.
 //!
 //! The pipeline (see ARCHITECTURE.md): [`discover`] the files, read and
-//! parse each once ([`analyze_source`]), lower every function body to
+//! parse each once ([`pipeline`]), lower every function body to
 //! effects ([`lower`]), run the [`rules`], and hand the sorted
 //! [`diagnostic::Diagnostic`]s to a [`report`] format. Files are analysed in
 //! parallel; output does not depend on the number of threads.
