@@ -25,6 +25,9 @@ pub struct CrateInfo {
 pub struct Orms {
     pub diesel: bool,
     pub sea_orm: bool,
+    /// Any database client (sqlx, tokio-postgres, rusqlite, mysql, an ORM):
+    /// the package's own functions may run statements worth summarising.
+    pub sql: bool,
 }
 
 #[derive(Default)]
@@ -83,7 +86,18 @@ fn orms_of(dir: &Path) -> Orms {
         };
         o.diesel |= name_is("diesel") || name_is("diesel-async") || name_is("diesel_async");
         o.sea_orm |= name_is("sea-orm") || name_is("sea_orm") || name_is("loco-rs");
+        o.sql |= [
+            "sqlx",
+            "tokio-postgres",
+            "postgres",
+            "rusqlite",
+            "mysql_async",
+            "mysql",
+        ]
+        .iter()
+        .any(|n| name_is(n));
     }
+    o.sql |= o.diesel || o.sea_orm;
     o
 }
 

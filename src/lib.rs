@@ -337,9 +337,22 @@ pub fn analyze_bytes(
     krate: &edition::CrateInfo,
     settings: &Settings,
 ) -> FileResult {
-    let p = pipeline::phase1(name, bytes, krate, settings, false);
+    let mut p = pipeline::phase1(name, bytes, krate, settings, false);
     let index = krate::CrateIndex::build([&p.schema]);
-    pipeline::phase2(p, &index, settings)
+    if let Some((_, l)) = &mut p.lowered {
+        for f in &mut l.functions {
+            index.resolve(f);
+        }
+    }
+    let fns = {
+        let functions = p
+            .lowered
+            .as_ref()
+            .map(|(_, l)| l.functions.as_slice())
+            .unwrap_or(&[]);
+        krate::summary::FnIndex::build(&[(p.result.source.as_deref(), functions)])
+    };
+    pipeline::phase2(p, 0, &fns, settings)
 }
 
 /// The text handed to the parser: a byte order mark and a `#!` line are

@@ -161,6 +161,53 @@ pub enum OpKind {
     Redis(RedisId),
     /// A filesystem check or use (see [`FsEffect`]); the target is its path.
     Fs(FsId),
+    /// A call that may reach a function of the crate (see [`CallSite`]);
+    /// the crate-level phase replaces it with what the callee does.
+    Call(usize),
+}
+
+/// How a call names its callee, for resolution against the crate's
+/// functions (SPEC §7, resolution without types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callee {
+    /// `f(..)`, `module::f(..)`, `Type::f(..)` with the first segment
+    /// resolved through the file's `use` items.
+    Path(Vec<String>),
+    /// `recv.f(..)`.
+    Method { name: String, recv: Recv },
+}
+
+/// What is known about a method call's receiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recv {
+    /// `self.f(..)`.
+    SelfValue,
+    /// A receiver of a known type (its last path segment).
+    Typed(String),
+    Unknown,
+}
+
+/// One argument of a call (the receiver first, for methods).
+#[derive(Debug, Clone)]
+pub struct CallArg {
+    pub deps: Deps,
+    /// The argument is a pool, connection or transaction.
+    pub exec: Option<Executor>,
+    pub range: Range<usize>,
+}
+
+/// A call the lowering could not read as any known family.
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    pub op: OpId,
+    pub callee: Callee,
+    pub args: Vec<CallArg>,
+    /// Whether `args[0]` is the receiver.
+    pub method: bool,
+    pub range: Range<usize>,
+    /// The `?` on the call's result: an early exit that decides the rest of
+    /// the block when the callee is a check function.
+    pub check_cond: Option<CondId>,
 }
 
 /// What a statement runs on, which decides whether a transaction is open.
@@ -496,6 +543,17 @@ pub struct FnFacts {
     pub txs: Vec<Tx>,
     pub redis: Vec<RedisCmd>,
     pub fs: Vec<FsEffect>,
+    /// Calls that may reach the crate's own functions.
+    pub calls: Vec<CallSite>,
+    /// Conditions whose branch leaves the function or block early.
+    pub exit_conds: Vec<CondId>,
+    /// The `impl` type of a method, its bare name and its parameter count
+    /// (receiver excluded), for resolving calls to it.
+    pub self_ty: Option<String>,
+    pub short_name: String,
+    pub arity: usize,
+    /// Parameter names by position (receiver excluded).
+    pub params: Vec<String>,
 }
 
 impl FnFacts {

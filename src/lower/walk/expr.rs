@@ -147,6 +147,7 @@ impl Walker<'_> {
                 // `m.lock()?` is still the guard.
                 let mut v = self.expr(&t.expr);
                 self.widen_acquisition(&v, &t.expr, e);
+                self.call_checked(&v, e);
                 v.shape = None;
                 v
             }
@@ -471,6 +472,11 @@ impl Walker<'_> {
             return x;
         }
         v.deps = union(&v.deps, &f.deps);
+        if let Some(mut x) = self.crate_call(c, &segs, &each) {
+            x.deps = union(&x.deps, &f.deps);
+            x.diverges = v.diverges;
+            return x;
+        }
         if (last == "max" || last == "min") && c.args.len() == 2 {
             let a = self.expr_shape_probe(&c.args[0], &c.args[1]);
             if let Some((load, other)) = a {

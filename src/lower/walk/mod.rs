@@ -20,6 +20,7 @@
 //! adds methods to [`Walker`]; they import from `state` and `vocab` only.
 
 mod assign;
+mod calls;
 mod control;
 mod expr;
 mod fs;

@@ -125,6 +125,8 @@ pub(crate) struct Val {
     pub(super) ext: Option<Ext>,
     /// An ORM query being built, or a model (row) it loaded.
     pub(super) orm: Option<OrmVal>,
+    /// The value is the result of this call site (see `calls.rs`).
+    pub(super) call_site: Option<usize>,
 }
 
 impl Val {
@@ -212,6 +214,15 @@ impl<'a> Walker<'a> {
             closure_depth: 0,
             facts: FnFacts {
                 name: input.name.clone(),
+                self_ty: input.self_ty.clone(),
+                short_name: input
+                    .name
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                arity: input.params.len(),
+                params: input.params.iter().map(|(n, _)| n.clone()).collect(),
                 ..FnFacts::default()
             },
             time: 0,
@@ -516,6 +527,7 @@ impl<'a> Walker<'a> {
     /// The rest of the current block runs only when `cond` went the way that
     /// did not leave it.
     pub(super) fn add_post_guard(&mut self, cond: CondId) {
+        self.facts.exit_conds.push(cond);
         self.cond_stack.push(cond);
         if let Some(scope) = self.scopes.last_mut() {
             scope.post_guards.push(cond);
