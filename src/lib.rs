@@ -15,6 +15,7 @@ pub mod discover;
 pub mod edition;
 pub mod fix;
 pub mod lower;
+pub mod query_file;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -226,12 +227,14 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         ..Outcome::default()
     };
     for r in results {
-        let keep_source =
-            !r.diagnostics.is_empty() || r.error.as_ref().is_some_and(|e| e.span.is_some());
+        let keep_source = !r.diagnostics.is_empty()
+            || r.error.as_ref().is_some_and(|e| e.span.is_some())
+            || !r.notes.is_empty();
         if let (true, Some(src)) = (keep_source, &r.source) {
             outcome.sources.insert(src.path.clone(), src.clone());
         }
         errors.extend(r.error);
+        errors.extend(r.notes);
         let before = r.diagnostics.len();
         let kept = settings.filter_baselined(r.diagnostics);
         outcome.baselined += before - kept.len();
@@ -268,6 +271,9 @@ pub fn sort_diagnostics(d: &mut [Diagnostic]) {
 pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     pub error: Option<FileError>,
+    /// Inputs the file names that were refused (`query_file!` outside the
+    /// crate): reported as errors beside the file's diagnostics.
+    pub notes: Vec<FileError>,
     pub source: Option<Arc<SourceFile>>,
 }
 
@@ -305,8 +311,9 @@ pub fn analyze_bytes(
         }
     };
     let source = Arc::new(SourceFile::new(name.to_string(), text));
+    let mut notes = Vec::new();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyze_source(&source, krate, settings)
+        analyze_source_noting(&source, krate, settings, &mut notes)
     }));
     // Spans of this file are no longer needed; free proc-macro2's map of them.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -314,11 +321,13 @@ pub fn analyze_bytes(
         Ok(Ok(diagnostics)) => FileResult {
             diagnostics,
             error: None,
+            notes,
             source: Some(source),
         },
         Ok(Err(error)) => FileResult {
             diagnostics: Vec::new(),
             error: Some(error),
+            notes: Vec::new(),
             source: Some(source),
         },
         Err(panic) => {
@@ -375,6 +384,17 @@ pub fn analyze_source(
     krate: &edition::CrateInfo,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, FileError> {
+    analyze_source_noting(source, krate, settings, &mut Vec::new())
+}
+
+/// [`analyze_source`], also collecting the inputs the file names that were
+/// refused (see [`query_file`]) as errors in `notes`.
+pub fn analyze_source_noting(
+    source: &SourceFile,
+    krate: &edition::CrateInfo,
+    settings: &Settings,
+    notes: &mut Vec<FileError>,
+) -> Result<Vec<Diagnostic>, FileError> {
     let include_tests = settings.include_tests;
     let enabled = &settings.enabled;
     let text = parser_text(&source.text);
@@ -391,6 +411,14 @@ pub fn analyze_source(
         return Ok(Vec::new());
     }
     let lowered = lower::items::lower_file(&syntax, &ctx, include_tests);
+    let mut refused = std::mem::take(&mut *ctx.refused.lock().unwrap_or_else(|p| p.into_inner()));
+    refused.sort_by_key(|(r, _)| (r.start, r.end));
+    refused.dedup_by(|a, b| a.0 == b.0);
+    notes.extend(refused.into_iter().map(|(r, message)| FileError {
+        file: source.path.clone(),
+        message,
+        span: Some(source.span(r)),
+    }));
     let mut findings = Vec::new();
     for f in &lowered.functions {
         findings.extend(rules::check_function(f, source, &ctx, enabled));
