@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod diagnostic;
 pub mod discover;
 pub mod edition;
@@ -398,6 +399,16 @@ pub fn analyze_source_noting(
     let include_tests = settings.include_tests;
     let enabled = &settings.enabled;
     let text = parser_text(&source.text);
+    if let Some(at) = depth::too_deep(&text, depth::MAX_DEPTH) {
+        return Err(FileError {
+            file: source.path.clone(),
+            message: format!(
+                "nesting deeper than {} levels; not analysed (rmw-lint bounds the depth it reads so that no file can exhaust its stack)",
+                depth::MAX_DEPTH
+            ),
+            span: Some(source.span(at..at)),
+        });
+    }
     let syntax = syn::parse_file(&text).map_err(|e| {
         let r = e.span().byte_range();
         FileError {

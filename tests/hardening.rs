@@ -89,3 +89,77 @@ fn query_file_reads_only_regular_files_inside_the_crate() {
         assert_eq!(code, Some(2));
     }
 }
+
+/// Every shape of deep nesting the parser, the lowering or a drop would
+/// recurse on, a million levels deep: a clear error for that file, the
+/// other files still reported, well within five seconds, no abort.
+#[test]
+fn nesting_a_million_deep_is_a_clear_error_not_an_abort() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 1_000_000;
+    let shapes = [
+        (
+            "braces.rs",
+            format!("fn f() {}{}\n", "{".repeat(n), "}".repeat(n)),
+        ),
+        (
+            "parens.rs",
+            format!(
+                "fn f() {{ let x = {}1{}; }}\n",
+                "(".repeat(n),
+                ")".repeat(n)
+            ),
+        ),
+        (
+            "assign.rs",
+            format!("fn f() {{ {}1; }}\n", "C = ".repeat(n)),
+        ),
+        (
+            "unary.rs",
+            format!("fn f() {{ let x = {}1; }}\n", "-".repeat(n)),
+        ),
+        (
+            "vec.rs",
+            format!(
+                "fn f() {{ let x = {}1{}; }}\n",
+                "vec![".repeat(n),
+                "]".repeat(n)
+            ),
+        ),
+        (
+            "elseif.rs",
+            format!(
+                "fn f(x: i32) {{ if x == 0 {{}} {} }}\n",
+                "else if x == 1 {} ".repeat(n / 10)
+            ),
+        ),
+        (
+            "closures.rs",
+            format!("fn f() {{ let g = {}1; }}\n", "|| ".repeat(n)),
+        ),
+        (
+            "ors.rs",
+            format!("fn f() -> u32 {{ 1{} }}\n", " | 1".repeat(n)),
+        ),
+    ];
+    for (name, text) in &shapes {
+        write(dir.path(), name, text);
+    }
+    write(dir.path(), "z_hazard.rs", common::HAZARD);
+    let start = Instant::now();
+    let (v, code) = json(dir.path(), &["."]);
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(code, Some(2));
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), shapes.len(), "{:#}", v["errors"]);
+    for e in errors {
+        let m = e["message"].as_str().unwrap();
+        assert!(
+            m.starts_with("nesting deeper than 10000 levels; not analysed"),
+            "{m}"
+        );
+        assert!(e["span"]["start"]["line"].is_number());
+    }
+    assert_eq!(v["diagnostics"][0]["file"], "z_hazard.rs");
+}
