@@ -37,6 +37,19 @@ use std::sync::Arc;
 /// than they normally need. Only the pages touched are ever committed.
 pub const WORKER_STACK: usize = 1 << 30;
 
+/// The most threads `--jobs` accepts at all; more is a usage error.
+pub const JOBS_LIMIT: usize = 1024;
+
+/// The most worker threads used: four per core. Each reserves a large
+/// stack ([`WORKER_STACK`]), so thousands of them could exhaust the
+/// address space or the memory of the machine.
+pub fn max_jobs() -> usize {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    (cores * 4).min(JOBS_LIMIT)
+}
+
 /// A file that could not be analysed, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileError {
@@ -187,7 +200,7 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
             .map(|n| n.get())
             .unwrap_or(1)
     } else {
-        opts.jobs
+        opts.jobs.min(max_jobs())
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)

@@ -163,3 +163,33 @@ fn nesting_a_million_deep_is_a_clear_error_not_an_abort() {
     }
     assert_eq!(v["diagnostics"][0]["file"], "z_hazard.rs");
 }
+
+#[test]
+fn jobs_are_clamped_and_absurd_counts_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.rs", common::HAZARD);
+    for bad in ["0", "99999", "-1", "many"] {
+        let out = run(dir.path(), &["--jobs", bad, "a.rs"]);
+        assert_eq!(out.status.code(), Some(2), "--jobs {bad}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("jobs") || bad == "-1" || bad == "many"
+        );
+    }
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let many = (cores * 4 + 1).to_string();
+    let start = Instant::now();
+    let out = run(dir.path(), &["--jobs", &many, "a.rs"]);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "note: --jobs {many} is more than four threads per core; using {}",
+            cores * 4
+        )),
+        "{err}"
+    );
+}
