@@ -8,6 +8,7 @@
 //! parallel; output does not depend on the number of threads.
 
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod depth;
@@ -430,7 +431,8 @@ pub fn analyze_source_noting(
             span: Some(source.span(r)),
         }
     })?;
-    let ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
+    let mut ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
+    ctx.budget = budget::Budget::for_file(text.len());
     if !include_tests && is_test_target(&source.path) {
         return Ok(Vec::new());
     }
@@ -445,7 +447,19 @@ pub fn analyze_source_noting(
     }));
     let mut findings = Vec::new();
     for f in &lowered.functions {
+        if ctx.budget.expired() {
+            break;
+        }
         findings.extend(rules::check_function(f, source, &ctx, enabled));
+    }
+    if ctx.budget.expired() {
+        return Err(FileError::new(
+            source.path.clone(),
+            format!(
+                "analysing this file took longer than {} s; not analysed (please report it with the file attached)",
+                ctx.budget.allowed.as_secs()
+            ),
+        ));
     }
     let diagnostics = to_diagnostics(findings, source, settings);
     // Suppression comments, and notes for those that suppress nothing.

@@ -193,3 +193,34 @@ fn jobs_are_clamped_and_absurd_counts_refused() {
         "{err}"
     );
 }
+
+/// Nested macros used to be parsed again at every level (quadratic): now
+/// the macro text parsed per file is bounded by a multiple of its size.
+#[test]
+fn nested_macros_take_linear_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = 3000;
+    write(
+        dir.path(),
+        "vec.rs",
+        format!(
+            "fn f() {{ let x = {}1{}; }}\n",
+            "vec![".repeat(k),
+            "]".repeat(k)
+        ),
+    );
+    write(
+        dir.path(),
+        "format.rs",
+        format!(
+            "fn f() {{ let x = {}1{}; }}\n",
+            "format!(\"{}\", ".repeat(1800),
+            ")".repeat(1800)
+        ),
+    );
+    let start = Instant::now();
+    let (v, code) = json(dir.path(), &["."]);
+    let took = start.elapsed();
+    assert_eq!(code, Some(0), "{v:#}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
+}

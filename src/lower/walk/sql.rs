@@ -255,6 +255,13 @@ impl Walker<'_> {
         if name != "format" && name != "concat" && !is_sqlx {
             return None;
         }
+        if !self
+            .ctx
+            .budget
+            .take_macro(crate::lower::macro_range(m).len())
+        {
+            return Some(Val::default());
+        }
         let args = m
             .parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated)
             .ok()?;
