@@ -224,3 +224,24 @@ fn nested_macros_take_linear_time() {
     assert_eq!(code, Some(0), "{v:#}");
     assert!(took < Duration::from_secs(4), "took {took:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn named_inputs_that_are_not_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.rs", common::CLEAN);
+    let fifo = dir.path().join("pipe.rs");
+    let _ = std::process::Command::new("mkfifo").arg(&fifo).status();
+    for input in ["/dev/null", "/dev/zero", "pipe.rs"] {
+        let start = Instant::now();
+        let (v, code) = json(dir.path(), &[input, "a.rs"]);
+        assert!(start.elapsed() < Duration::from_secs(10), "{input} blocked");
+        assert_eq!(code, Some(2), "{input}: {v:#}");
+        assert_eq!(v["errors"][0]["file"], input);
+        assert!(v["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"));
+        assert_eq!(v["summary"]["files"], 1);
+    }
+}
