@@ -245,3 +245,26 @@ fn named_inputs_that_are_not_files_are_errors() {
         assert_eq!(v["summary"]["files"], 1);
     }
 }
+
+/// `/// rmw-lint: allow(…)` is documentation: it suppresses nothing and
+/// `--fix` never deletes it.
+#[test]
+fn doc_comments_are_not_suppressions_and_survive_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = common::HAZARD.replace(
+        "pub fn hit()",
+        "/// rmw-lint: allow(atomic-load-store)\npub fn hit()",
+    );
+    write(dir.path(), "a.rs", &text);
+    let (v, code) = json(dir.path(), &["a.rs"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["diagnostics"][0]["rule"], "atomic-load-store", "{v:#}");
+    let out = run(dir.path(), &["--fix", "a.rs"]);
+    assert_eq!(out.status.code(), Some(0));
+    let fixed = std::fs::read_to_string(dir.path().join("a.rs")).unwrap();
+    assert!(
+        fixed.contains("/// rmw-lint: allow(atomic-load-store)\npub fn hit()"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("fetch_add"), "{fixed}");
+}
