@@ -268,3 +268,90 @@ fn doc_comments_are_not_suppressions_and_survive_fix() {
     );
     assert!(fixed.contains("fetch_add"), "{fixed}");
 }
+
+/// A small deterministic generator, so a failure names a reproducible seed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) as usize
+    }
+}
+
+/// One mutant of `text`: a byte range deleted, duplicated or overwritten
+/// with Rust punctuation, or a deep bracket run inserted.
+fn mutate(text: &[u8], rng: &mut Lcg) -> Vec<u8> {
+    let mut out = text.to_vec();
+    for _ in 0..1 + rng.next() % 3 {
+        if out.is_empty() {
+            break;
+        }
+        let a = rng.next() % out.len();
+        let b = (a + rng.next() % 40).min(out.len());
+        match rng.next() % 5 {
+            0 => {
+                out.drain(a..b);
+            }
+            1 => {
+                let piece = out[a..b].to_vec();
+                out.splice(a..a, piece);
+            }
+            2 => {
+                let tokens: [&[u8]; 12] = [
+                    b"{", b"}", b"(", b")", b"\"", b"'", b"/*", b"//", b"r#\"", b";", b"=", b"\xff",
+                ];
+                let t = tokens[rng.next() % tokens.len()];
+                out.splice(a..a, t.iter().copied());
+            }
+            3 => {
+                let run = "(".repeat(rng.next() % 20_000);
+                out.splice(a..a, run.bytes());
+            }
+            _ => {
+                for byte in &mut out[a..b] {
+                    *byte = b"{}()[];,.=!&|<>'\" \nxX1"[rng.next() % 22];
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Mutated fixtures never panic: each mutant gives diagnostics or a clear
+/// file error, never an internal error.
+#[test]
+fn mutated_fixtures_never_panic() {
+    let settings = rmw_lint::Settings::new(&rmw_lint::Options::default()).unwrap();
+    let krate = rmw_lint::edition::CrateInfo::default();
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(common::repo_root().join("test-fixtures")).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|x| x == "rs") {
+                files.push(std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    assert!(files.len() > 20);
+    let mut rng = Lcg(0x5eed);
+    let mut analysed = 0;
+    for round in 0..400 {
+        let seed = rng.0;
+        let text = mutate(&files[round % files.len()], &mut rng);
+        let r = rmw_lint::analyze_bytes("mutant.rs", text, &krate, &settings);
+        if let Some(e) = &r.error {
+            assert!(
+                !e.message.contains("internal error"),
+                "seed {seed:#x}: {}",
+                e.message
+            );
+        } else {
+            analysed += 1;
+        }
+    }
+    assert!(analysed > 20, "{analysed}");
+}
