@@ -66,7 +66,11 @@ impl Budget {
         let Some(deadline) = self.deadline else {
             return false;
         };
-        if self.calls.fetch_add(1, Ordering::Relaxed) % 256 != 0 {
+        if !self
+            .calls
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(256)
+        {
             return false;
         }
         let over = Instant::now() >= deadline;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{bin, run, write};
+use common::{run, write};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
