@@ -8,8 +8,10 @@
 //! parallel; output does not depend on the number of threads.
 
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod diagnostic;
 pub mod discover;
 pub mod edition;
@@ -17,6 +19,7 @@ pub mod fix;
 pub mod krate;
 pub mod lower;
 pub mod pipeline;
+pub mod query_file;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -35,6 +38,19 @@ use std::sync::Arc;
 /// recursively (by syn and by the lowering), so threads get far more stack
 /// than they normally need. Only the pages touched are ever committed.
 pub const WORKER_STACK: usize = 1 << 30;
+
+/// The most threads `--jobs` accepts at all; more is a usage error.
+pub const JOBS_LIMIT: usize = 1024;
+
+/// The most worker threads used: four per core. Each reserves a large
+/// stack ([`WORKER_STACK`]), so thousands of them could exhaust the
+/// address space or the memory of the machine.
+pub fn max_jobs() -> usize {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    (cores * 4).min(JOBS_LIMIT)
+}
 
 /// A file that could not be analysed, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -186,7 +202,7 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
             .map(|n| n.get())
             .unwrap_or(1)
     } else {
-        opts.jobs
+        opts.jobs.min(max_jobs())
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -247,12 +263,14 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         ..Outcome::default()
     };
     for r in results {
-        let keep_source =
-            !r.diagnostics.is_empty() || r.error.as_ref().is_some_and(|e| e.span.is_some());
+        let keep_source = !r.diagnostics.is_empty()
+            || r.error.as_ref().is_some_and(|e| e.span.is_some())
+            || !r.notes.is_empty();
         if let (true, Some(src)) = (keep_source, &r.source) {
             outcome.sources.insert(src.path.clone(), src.clone());
         }
         errors.extend(r.error);
+        errors.extend(r.notes);
         let before = r.diagnostics.len();
         let kept = settings.filter_baselined(r.diagnostics);
         outcome.baselined += before - kept.len();
@@ -317,6 +335,9 @@ pub fn sort_diagnostics(d: &mut [Diagnostic]) {
 pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     pub error: Option<FileError>,
+    /// Inputs the file names that were refused (`query_file!` outside the
+    /// crate): reported as errors beside the file's diagnostics.
+    pub notes: Vec<FileError>,
     pub source: Option<Arc<SourceFile>>,
 }
 

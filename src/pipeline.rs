@@ -155,14 +155,21 @@ pub fn phase1(
     // Spans of this file are no longer needed; free proc-macro2's map of them.
     proc_macro2::extra::invalidate_current_thread_spans();
     match outcome {
-        Ok(Ok((lowered, schema))) => Phase1 {
-            result: FileResult {
-                source: Some(source),
-                ..FileResult::default()
-            },
-            lowered,
-            schema,
-        },
+        Ok(Ok((lowered, schema))) => {
+            let notes = lowered
+                .as_ref()
+                .map(|(ctx, _)| refused(ctx, &source))
+                .unwrap_or_default();
+            Phase1 {
+                result: FileResult {
+                    source: Some(source),
+                    notes,
+                    ..FileResult::default()
+                },
+                lowered,
+                schema,
+            }
+        }
         Ok(Err(error)) => Phase1 {
             result: FileResult {
                 error: Some(error),
@@ -174,6 +181,22 @@ pub fn phase1(
         },
         Err(panic) => Phase1::error(internal_error(name, panic)),
     }
+}
+
+/// Inputs the file names that were refused (`query_file!` outside the
+/// crate), as errors at the path literal.
+fn refused(ctx: &FileCtx, source: &SourceFile) -> Vec<FileError> {
+    let mut refused = std::mem::take(&mut *ctx.refused.lock().unwrap_or_else(|p| p.into_inner()));
+    refused.sort_by_key(|(r, _)| (r.start, r.end));
+    refused.dedup_by(|a, b| a.0 == b.0);
+    refused
+        .into_iter()
+        .map(|(r, message)| FileError {
+            file: source.path.clone(),
+            message,
+            span: Some(source.span(r)),
+        })
+        .collect()
 }
 
 fn internal_error(name: &str, panic: Box<dyn std::any::Any + Send>) -> FileError {
@@ -198,6 +221,16 @@ fn lower_source(
     schema_only: bool,
 ) -> Result<Lowering, FileError> {
     let text = crate::parser_text(&source.text);
+    if let Some(at) = crate::depth::too_deep(&text, crate::depth::MAX_DEPTH) {
+        return Err(FileError {
+            file: source.path.clone(),
+            message: format!(
+                "nesting deeper than {} levels; not analysed (rmw-lint bounds the depth it reads so that no file can exhaust its stack)",
+                crate::depth::MAX_DEPTH
+            ),
+            span: Some(source.span(at..at)),
+        });
+    }
     let syntax = syn::parse_file(&text).map_err(|e| {
         let r = e.span().byte_range();
         FileError {
@@ -214,6 +247,7 @@ fn lower_source(
     let mut ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
     ctx.module = module;
     ctx.orms = krate.orms;
+    ctx.budget = crate::budget::Budget::for_file(text.len());
     let lowered = crate::lower::items::lower_file(&syntax, &ctx, settings.include_tests);
     Ok((Some((ctx, lowered)), file_schema))
 }
@@ -229,6 +263,15 @@ pub fn phase2(p: Phase1, file: usize, fns: &FnIndex, settings: &Settings) -> Fil
         check_file(&source, &ctx, &mut lowered, file, fns, settings)
     }));
     match run {
+        Ok(_) if ctx.budget.expired() => {
+            result.error = Some(FileError::new(
+                source.path.clone(),
+                format!(
+                    "analysing this file took longer than {} s; not analysed (please report it with the file attached)",
+                    ctx.budget.allowed.as_secs()
+                ),
+            ))
+        }
         Ok(d) => result.diagnostics = d,
         Err(panic) => result.error = Some(internal_error(&source.path, panic)),
     }
@@ -246,6 +289,9 @@ fn check_file(
     let enabled = &settings.enabled;
     let mut findings = Vec::new();
     for (func, f) in lowered.functions.iter_mut().enumerate() {
+        if ctx.budget.expired() {
+            break;
+        }
         let spliced = summary::splice(f, FnRef { file, func }, fns);
         let mut found = rules::check_function(f, source, ctx, enabled);
         // Say what each call stands for: the statement inside the callee.

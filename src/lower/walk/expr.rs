@@ -11,6 +11,9 @@ use syn::Expr;
 
 impl Walker<'_> {
     pub(crate) fn expr(&mut self, e: &Expr) -> Val {
+        if self.ctx.budget.expired() {
+            return Val::default();
+        }
         let discarded = self.discarded.take() == Some(e as *const Expr);
         match e {
             Expr::Lit(l) => self.lit_sql(l),
@@ -552,6 +555,13 @@ impl Walker<'_> {
     /// Parses a macro's arguments as expressions where they are (`println!`,
     /// `assert!`, `vec!`), so effects inside them are seen.
     pub(super) fn macro_args(&mut self, m: &syn::Macro) -> Val {
+        if !self
+            .ctx
+            .budget
+            .take_macro(crate::lower::macro_range(m).len())
+        {
+            return Val::default();
+        }
         let parsed = m.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated);
         match parsed {
             Ok(args) => self.all(args.iter()),
