@@ -58,10 +58,20 @@ impl EditionCache {
 }
 
 fn find(dir: &Path) -> CrateInfo {
-    let root = dir
+    // The package: the nearest manifest with a `[package]` table (a
+    // workspace root's virtual manifest is not a crate), else the nearest.
+    let manifests: Vec<&Path> = dir
         .ancestors()
-        .find(|d| d.join("Cargo.toml").is_file())
-        .map(Path::to_path_buf);
+        .filter(|d| d.join("Cargo.toml").is_file())
+        .collect();
+    let root = manifests
+        .iter()
+        .find(|d| {
+            std::fs::read_to_string(d.join("Cargo.toml"))
+                .is_ok_and(|t| t.lines().any(|l| l.trim() == "[package]"))
+        })
+        .or(manifests.first())
+        .map(|d| d.to_path_buf());
     let orms = root.as_deref().map(orms_of).unwrap_or_default();
     CrateInfo {
         edition: find_edition(dir),

@@ -25,6 +25,9 @@ pub fn check(f: &FnFacts, file: &crate::source::SourceFile, out: &mut Vec<Findin
                 && ss.kind == Kind::Select
                 && !ss.modifies
                 && ss.tables.iter().any(|t| t == table)
+                // Testing for a row means naming it: a SELECT without a
+                // filter that is not a count lists the table instead.
+                && (ss.aggregate || !ss.where_cols.is_empty() || !ss.where_eq.is_empty() || ss.where_opaque)
                 && (f.controls(s.op, i.op) || ss.aggregate && f.feeds(s.op, i.op))
                 && !serialised_for_insert(f, s, i)
                 && !(s.dialect() == Dialect::MySql && ss.lock.is_some() && f.tx_of(s).is_some())
