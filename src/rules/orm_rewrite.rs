@@ -112,6 +112,11 @@ fn tidy(text: &str) -> String {
         .join("\n    ")
 }
 
+/// The source text of a range as written, line breaks and comments kept.
+fn raw<'a>(file: &'a SourceFile, r: &std::ops::Range<usize>) -> &'a str {
+    file.text.get(r.clone()).unwrap_or("")
+}
+
 /// The executor as the rewrite should pass it.
 fn conn(file: &SourceFile, e: &SqlExec, orm: Orm) -> String {
     // sea-orm takes the connection by reference, as the user passed it.
@@ -238,7 +243,7 @@ pub fn locked_read(
     in_tx: bool,
 ) -> Option<(String, String)> {
     let info = s.src.orm.as_ref()?;
-    let call = tidy(&super::text(file, &s.call));
+    let call = tidy(raw(file, &s.call));
     let tx = match info.orm {
         Orm::Diesel => "conn",
         Orm::SeaOrm => "&txn",
@@ -320,7 +325,7 @@ fn with_lock(
 /// The user's insert with conflict handling on the checked columns.
 pub fn conflict_insert(file: &SourceFile, i: &SqlExec, keys: &[String]) -> Option<String> {
     let info: &OrmInfo = i.src.orm.as_ref()?;
-    let call = tidy(&super::text(file, &i.call));
+    let call = tidy(raw(file, &i.call));
     match info.orm {
         Orm::Diesel => {
             let target = match keys {
