@@ -124,6 +124,8 @@ enum Command {
         /// The rule id, e.g. `atomic-load-store`.
         rule: String,
     },
+    /// Run the language server on standard input and output (for editors).
+    Server,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -216,6 +218,10 @@ fn run(cli: Cli) -> Result<u8, String> {
                         .join(", ")
                 )),
             };
+        }
+        Some(Command::Server) => {
+            crate::lsp::run().map_err(|e| format!("language server: {e}"))?;
+            return Ok(EXIT_OK);
         }
         None => {}
     }

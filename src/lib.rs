@@ -15,11 +15,14 @@ pub mod discover;
 pub mod edition;
 pub mod fix;
 pub mod lower;
+pub mod lsp;
 pub mod report;
+pub mod rule_docs;
 pub mod rules;
 pub mod source;
 pub mod sql;
 pub mod suppress;
+pub mod suppress_add;
 
 use diagnostic::{Diagnostic, Severity};
 use lower::context::FileCtx;
