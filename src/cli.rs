@@ -42,7 +42,7 @@ pub struct Cli {
     paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, visible_alias = "output-format")]
     format: Format,
 
     /// When to colour human output: `auto` colours only a terminal and
@@ -69,6 +69,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
+    /// Exit with status 0 even when findings are reported (status 2 for
+    /// errors stays).
+    #[arg(long)]
+    exit_zero: bool,
+
     /// Apply machine-applicable fixes in place, then report what remains.
     #[arg(long)]
     fix: bool,
@@ -86,6 +91,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
 
+    /// Write `// rmw-lint: allow(rule) -- TODO: …` above every current
+    /// finding (a reason placeholder to fill in), then exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline"])]
+    add_suppressions: bool,
+
     /// Record today's findings in this baseline file and exit.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
     write_baseline: Option<PathBuf>,
@@ -99,8 +109,8 @@ pub struct Cli {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
 
-    /// Print diagnostics only, without the summary line (human and github
-    /// formats).
+    /// Print diagnostics only, without the summary line (human, concise and
+    /// github formats) or the progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
 
@@ -126,12 +136,20 @@ enum Command {
     },
     /// Run the language server on standard input and output (for editors).
     Server,
+    /// Print a shell completion script (e.g. `rmw-lint completions bash >
+    /// ~/.local/share/bash-completion/completions/rmw-lint`).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// rustc-style diagnostics with suggested rewrites.
     Human,
+    /// One line per finding: `path:line:col: rule message`.
+    Concise,
     /// One JSON document (schema: version 1).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
@@ -219,6 +237,11 @@ fn run(cli: Cli) -> Result<u8, String> {
                 )),
             };
         }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "rmw-lint", &mut std::io::stdout());
+            return Ok(EXIT_OK);
+        }
         Some(Command::Server) => {
             crate::lsp::run().map_err(|e| format!("language server: {e}"))?;
             return Ok(EXIT_OK);
@@ -268,13 +291,20 @@ fn run(cli: Cli) -> Result<u8, String> {
         ignore: cli.ignore.clone(),
         config: config.map(Arc::new),
         baseline,
+        progress: crate::progress::wanted(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("CI").as_deref(),
+            cli.quiet,
+        )
+        .then(|| crate::progress::Progress::stderr(crate::progress::DELAY)),
     };
     let settings = Settings::new(&opts).map_err(|e| e.to_string())?;
     let mut outcome = lint_with(&opts, &settings).map_err(|e| e.to_string())?;
     let failing = |o: &crate::Outcome| {
-        fail_on
-            .threshold()
-            .is_some_and(|t| o.diagnostics.iter().any(|d| d.severity >= t))
+        !cli.exit_zero
+            && fail_on
+                .threshold()
+                .is_some_and(|t| o.diagnostics.iter().any(|d| d.severity >= t))
     };
 
     if let Some(path) = &cli.write_baseline {
@@ -284,6 +314,24 @@ fn run(cli: Cli) -> Result<u8, String> {
             crate::report::plural(n, "finding"),
             crate::discover::display_path(path)
         );
+        report_errors(&outcome);
+        return Ok(if outcome.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
+    if cli.add_suppressions {
+        let report = crate::suppress_add::run(&outcome, &settings, stdin_name.as_deref());
+        if let Some(text) = &report.stdin_text {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        eprintln!(
+            "rmw-lint: added {} in {}",
+            crate::report::plural(report.added, "suppression comment"),
+            crate::report::plural(report.files, "file")
+        );
+        outcome.errors.extend(report.errors);
         report_errors(&outcome);
         return Ok(if outcome.errors.is_empty() {
             EXIT_OK
@@ -307,7 +355,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             report_errors(&outcome);
             return Ok(if !outcome.errors.is_empty() {
                 EXIT_ERROR
-            } else if report.files > 0 {
+            } else if report.files > 0 && !cli.exit_zero {
                 EXIT_FINDINGS
             } else {
                 EXIT_OK
@@ -343,6 +391,10 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Format::Sarif => {
             let _ = std::io::stdout().write_all(crate::report::sarif::render(&outcome).as_bytes());
+        }
+        Format::Concise => {
+            let text = crate::report::concise::render(&outcome, cli.quiet);
+            let _ = std::io::stdout().write_all(text.as_bytes());
         }
         Format::Github => {
             let text = crate::report::github::render(&outcome, cli.quiet);

@@ -16,6 +16,7 @@ pub mod edition;
 pub mod fix;
 pub mod lower;
 pub mod lsp;
+pub mod progress;
 pub mod report;
 pub mod rule_docs;
 pub mod rules;
@@ -72,6 +73,8 @@ pub struct Options {
     pub config: Option<Arc<config::Config>>,
     /// Findings to leave out because a baseline records them.
     pub baseline: Option<Arc<baseline::Baseline>>,
+    /// Where to report files done (the terminal's progress bar).
+    pub progress: Option<progress::Progress>,
 }
 
 /// What the analysis of each file needs to know about the run.
@@ -200,6 +203,9 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         let krate = editions.for_file(std::path::Path::new(name));
         (name.clone(), bytes.clone(), krate)
     });
+    if let Some(p) = &opts.progress {
+        p.start(inputs.len());
+    }
     let results: Vec<FileResult> = pool.install(|| {
         let mut results: Vec<FileResult> = inputs
             .par_iter()
@@ -216,7 +222,11 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
                     }
                 };
                 let krate = editions.for_file(&input.path);
-                analyze_bytes(&input.display, bytes, &krate, settings)
+                let result = analyze_bytes(&input.display, bytes, &krate, settings);
+                if let Some(p) = &opts.progress {
+                    p.file_done(&krate.name());
+                }
+                result
             })
             .collect();
         if let Some((name, bytes, krate)) = stdin_job {
@@ -224,6 +234,9 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         }
         results
     });
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
     let mut outcome = Outcome {
         files: results.len(),
         ..Outcome::default()

@@ -79,3 +79,105 @@ pub fn apply(text: &str, edits: &[Edit]) -> String {
     }
     out
 }
+
+/// What `--add-suppressions` did.
+#[derive(Debug, Default)]
+pub struct AddReport {
+    /// Comments written or extended.
+    pub added: usize,
+    pub files: usize,
+    /// Files that could not be changed, and why.
+    pub errors: Vec<crate::FileError>,
+    /// The new text of standard input, printed instead of written.
+    pub stdin_text: Option<String>,
+}
+
+/// Writes a suppression for every finding of `outcome`, file by file. A
+/// file whose new text would not parse (a finding starting on a line inside
+/// a multi-line string) is left unchanged, with an error naming it.
+pub fn run(
+    outcome: &crate::Outcome,
+    settings: &crate::Settings,
+    stdin_name: Option<&str>,
+) -> AddReport {
+    let mut report = AddReport::default();
+    let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    for d in &outcome.diagnostics {
+        by_file.entry(d.file.as_str()).or_default().push(d);
+    }
+    let editions = crate::edition::EditionCache::default();
+    for (file, diags) in by_file {
+        let Some(src) = outcome.sources.get(file) else {
+            continue;
+        };
+        let edits = edits(src, diags.iter().copied());
+        if edits.is_empty() {
+            continue;
+        }
+        let text = apply(&src.text, &edits);
+        let krate = editions.for_file(std::path::Path::new(file));
+        let check = crate::analyze_bytes(file, text.clone().into_bytes(), &krate, settings);
+        if check.error.is_some() {
+            report.errors.push(crate::FileError::new(
+                file.to_string(),
+                "adding suppression comments would leave this file unparseable, so it was left unchanged".into(),
+            ));
+            continue;
+        }
+        if Some(file) == stdin_name {
+            report.stdin_text = Some(text);
+        } else if let Err(e) = crate::fix::write_atomically(std::path::Path::new(file), &text) {
+            report.errors.push(crate::FileError::new(
+                file.to_string(),
+                format!("cannot write the file: {e}; it was left unchanged"),
+            ));
+            continue;
+        }
+        report.added += edits.len();
+        report.files += 1;
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::source::SourceFile;
+
+    fn diag(src: &SourceFile, rule: &'static str, at: &str) -> Diagnostic {
+        let start = src.text.find(at).expect("anchor");
+        Diagnostic {
+            rule,
+            severity: Severity::Warning,
+            message: String::new(),
+            file: src.path.clone(),
+            span: src.span(start..start + at.len()),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            suggestions: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn one_comment_per_line_indented_and_existing_ones_extended() {
+        let src = SourceFile::new(
+            "a.rs".into(),
+            "fn f() {\n    a(); b();\n\t// rmw-lint: allow(x) -- known\n\tc();\n}\n".into(),
+        );
+        let ds = [
+            diag(&src, "rule-b", "b()"),
+            diag(&src, "rule-a", "a()"),
+            diag(&src, "rule-a", "a();"),
+            diag(&src, "rule-c", "c()"),
+            diag(&src, "x", "c()"),
+            diag(&src, UNUSED, "fn f"),
+        ];
+        let out = apply(&src.text, &edits(&src, ds.iter()));
+        assert_eq!(
+            out,
+            "fn f() {\n    // rmw-lint: allow(rule-a, rule-b) -- TODO: say why this is safe\n    a(); b();\n\t// rmw-lint: allow(x, rule-c) -- known\n\tc();\n}\n"
+        );
+    }
+}
