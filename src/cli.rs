@@ -290,6 +290,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         select: cli.select.clone(),
         ignore: cli.ignore.clone(),
         config: config.map(Arc::new),
+        config_explicit: cli.config.is_some(),
         baseline,
         progress: crate::progress::wanted(
             std::io::stderr().is_terminal(),

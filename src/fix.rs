@@ -136,6 +136,8 @@ pub fn run(
             continue;
         };
         let krate = editions.for_file(Path::new(&file));
+        let nested = settings.for_file(Path::new(&file)).ok().flatten();
+        let settings = nested.as_deref().unwrap_or(settings);
         let original = src.text.clone();
         let Some(Fixed {
             text,

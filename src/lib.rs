@@ -14,8 +14,10 @@ pub mod diagnostic;
 pub mod discover;
 pub mod edition;
 pub mod fix;
+pub mod hierarchy;
 pub mod lower;
 pub mod lsp;
+pub mod per_file;
 pub mod progress;
 pub mod report;
 pub mod rule_docs;
@@ -71,6 +73,9 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// The configuration in effect (`rmw-lint.toml`, `Cargo.toml` metadata).
     pub config: Option<Arc<config::Config>>,
+    /// `config` was named with `--config`: it applies to every file,
+    /// instead of each file's nearest configuration ([`hierarchy`]).
+    pub config_explicit: bool,
     /// Findings to leave out because a baseline records them.
     pub baseline: Option<Arc<baseline::Baseline>>,
     /// Where to report files done (the terminal's progress bar).
@@ -87,6 +92,10 @@ pub struct Settings {
     /// The configuration's `dialect`, when not `auto`.
     pub dialect: Option<sql::Dialect>,
     pub baseline: Option<Arc<baseline::Baseline>>,
+    /// The configuration's `per-file-ignores`.
+    pub per_file_ignores: per_file::PerFileIgnores,
+    /// Other configurations below the run's, for the files they cover.
+    pub hierarchy: Option<Arc<hierarchy::Hierarchy>>,
 }
 
 impl Settings {
@@ -112,7 +121,38 @@ impl Settings {
             include_tests: opts.include_tests,
             dialect: opts.config.as_ref().and_then(|c| c.dialect),
             baseline: opts.baseline.clone(),
+            per_file_ignores: opts
+                .config
+                .as_ref()
+                .map(|c| c.per_file_ignores.clone())
+                .unwrap_or_default(),
+            hierarchy: (!opts.config_explicit).then(|| Arc::new(hierarchy::Hierarchy::new(opts))),
         })
+    }
+
+    /// The settings of another configuration when `file` is under one
+    /// ([`hierarchy`]); `None` when these apply.
+    pub fn for_file(&self, file: &std::path::Path) -> Result<Option<Arc<Settings>>, String> {
+        match &self.hierarchy {
+            Some(h) => h.for_file(file),
+            None => Ok(None),
+        }
+    }
+
+    /// The rules that run on `file`: the enabled ones less its
+    /// `per-file-ignores`.
+    pub fn enabled_for(&self, file: &str) -> std::borrow::Cow<'_, HashSet<&'static str>> {
+        let ignored = self.per_file_ignores.rules_for(file);
+        if ignored.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.enabled);
+        }
+        std::borrow::Cow::Owned(
+            self.enabled
+                .iter()
+                .copied()
+                .filter(|r| !ignored.contains(r))
+                .collect(),
+        )
     }
 
     /// Diagnostics that the baseline does not record.
@@ -222,6 +262,11 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
                     }
                 };
                 let krate = editions.for_file(&input.path);
+                let nested = match settings.for_file(&input.path) {
+                    Ok(n) => n,
+                    Err(e) => return FileResult::error(FileError::new(input.display.clone(), e)),
+                };
+                let settings = nested.as_deref().unwrap_or(settings);
                 let result = analyze_bytes(&input.display, bytes, &krate, settings);
                 if let Some(p) = &opts.progress {
                     p.file_done(&krate.name());
@@ -230,7 +275,11 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
             })
             .collect();
         if let Some((name, bytes, krate)) = stdin_job {
-            results.push(analyze_bytes(&name, bytes, &krate, settings));
+            let nested = settings.for_file(std::path::Path::new(&name));
+            results.push(match nested {
+                Ok(n) => analyze_bytes(&name, bytes, &krate, n.as_deref().unwrap_or(settings)),
+                Err(e) => FileResult::error(FileError::new(name.clone(), e)),
+            });
         }
         results
     });
@@ -392,7 +441,7 @@ pub fn analyze_source(
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, FileError> {
     let include_tests = settings.include_tests;
-    let enabled = &settings.enabled;
+    let enabled = &*settings.enabled_for(&source.path);
     let text = parser_text(&source.text);
     let syntax = syn::parse_file(&text).map_err(|e| {
         let r = e.span().byte_range();

@@ -116,6 +116,8 @@ pub fn run(
         }
         let text = apply(&src.text, &edits);
         let krate = editions.for_file(std::path::Path::new(file));
+        let nested = settings.for_file(std::path::Path::new(file)).ok().flatten();
+        let settings = nested.as_deref().unwrap_or(settings);
         let check = crate::analyze_bytes(file, text.clone().into_bytes(), &krate, settings);
         if check.error.is_some() {
             report.errors.push(crate::FileError::new(
