@@ -224,7 +224,17 @@ fn run(cli: Cli) -> Result<u8, String> {
         Some(Command::Explain { rule }) => {
             return match rules::rule(rule) {
                 Some(r) => {
-                    let _ = std::io::stdout().write_all(r.doc.as_bytes());
+                    // A terminal gets the Markdown rendered; a pipe or a
+                    // file gets the Markdown itself, for tools and pagers
+                    // that render it.
+                    let stdout = std::io::stdout();
+                    let text = if stdout.is_terminal() {
+                        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                        crate::rule_docs::render_terminal(r.doc, !no_color)
+                    } else {
+                        r.doc.to_string()
+                    };
+                    let _ = stdout.lock().write_all(text.as_bytes());
                     Ok(EXIT_OK)
                 }
                 None => Err(format!(
@@ -301,6 +311,14 @@ fn run(cli: Cli) -> Result<u8, String> {
     };
     let settings = Settings::new(&opts).map_err(|e| e.to_string())?;
     let mut outcome = lint_with(&opts, &settings).map_err(|e| e.to_string())?;
+    if let (Some(b), 0, Some(path)) = (&opts.baseline, outcome.baselined, &cli.baseline) {
+        if let Some(why) = b.mismatch() {
+            eprintln!(
+                "rmw-lint: warning: the baseline {} matched no finding: {why}",
+                crate::discover::display_path(path)
+            );
+        }
+    }
     let failing = |o: &crate::Outcome| {
         !cli.exit_zero
             && fail_on
