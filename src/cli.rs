@@ -190,7 +190,44 @@ impl FailOn {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> u8 {
-    let cli = match Cli::try_parse() {
+    main_from(std::env::args_os())
+}
+
+/// `cargo rmw-lint [OPTIONS] [PATH]...`: as `rmw-lint`, but without paths
+/// it lints every package of the current workspace (found from the
+/// `Cargo.toml` files, without running cargo).
+pub fn cargo_main() -> u8 {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // cargo runs `cargo-rmw-lint rmw-lint ARGS…`.
+    if args.get(1).is_some_and(|a| a == "rmw-lint") {
+        args.remove(1);
+    }
+    if let Some(a) = args.first_mut() {
+        *a = "cargo rmw-lint".into();
+    }
+    let lints_paths = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli.command.is_none() && cli.paths.is_empty(),
+        Err(_) => false,
+    };
+    if lints_paths {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        match crate::workspace::packages(&cwd) {
+            Ok(dirs) => args.extend(
+                dirs.iter()
+                    .map(|d| crate::workspace::relative(d, &cwd).into_os_string()),
+            ),
+            Err(e) => {
+                eprintln!("cargo rmw-lint: error: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    main_from(args)
+}
+
+/// Runs the command line on `args` (the program name first).
+pub fn main_from(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -26,6 +26,7 @@ pub mod source;
 pub mod sql;
 pub mod suppress;
 pub mod suppress_add;
+pub mod workspace;
 
 use diagnostic::{Diagnostic, Severity};
 use lower::context::FileCtx;

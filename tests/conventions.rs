@@ -339,3 +339,50 @@ fn explain_renders_markdown_on_a_terminal_and_keeps_it_in_a_pipe() {
     let piped = run(dir.path(), &["explain", "static-mut-rmw"]);
     assert!(stdout(&piped).starts_with("# static-mut-rmw\n"));
 }
+
+#[test]
+fn cargo_subcommand_lints_the_workspace_packages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/skip\"]\n",
+    );
+    for m in ["a", "b", "skip"] {
+        write(
+            root,
+            &format!("crates/{m}/Cargo.toml"),
+            &format!("[package]\nname = \"{m}\"\nversion = \"0.1.0\"\n"),
+        );
+        write(root, &format!("crates/{m}/src/lib.rs"), HAZARD);
+    }
+    write(root, "scratch/notes.rs", HAZARD);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["rmw-lint", "--format", "concise", "-q"])
+        .current_dir(root.join("crates/b"))
+        .env("PATH", common::path_with_binary())
+        .output()
+        .expect("cargo runs");
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let files: Vec<&str> = text.lines().filter_map(|l| l.split(':').next()).collect();
+    assert_eq!(files, ["../a/src/lib.rs", "src/lib.rs"], "{text}");
+    // Paths given explicitly are linted as given.
+    let one = Command::new(env!("CARGO_BIN_EXE_cargo-rmw-lint"))
+        .args(["rmw-lint", "--format", "concise", "-q", "../../scratch"])
+        .current_dir(root.join("crates/b"))
+        .output()
+        .expect("runs");
+    assert_eq!(stdout(&one).lines().count(), 1, "{}", stdout(&one));
+    // Outside any cargo project it says what to do.
+    let none = tempfile::tempdir().expect("tempdir");
+    let lost = Command::new(env!("CARGO_BIN_EXE_cargo-rmw-lint"))
+        .arg("rmw-lint")
+        .current_dir(none.path())
+        .output()
+        .expect("runs");
+    assert_eq!(lost.status.code(), Some(2));
+    assert!(stderr(&lost).contains("no Cargo.toml"), "{}", stderr(&lost));
+}
