@@ -353,7 +353,7 @@ fn cargo_subcommand_lints_the_workspace_packages() {
         write(
             root,
             &format!("crates/{m}/Cargo.toml"),
-            &format!("[package]\nname = \"{m}\"\nversion = \"0.1.0\"\n"),
+            format!("[package]\nname = \"{m}\"\nversion = \"0.1.0\"\n"),
         );
         write(root, &format!("crates/{m}/src/lib.rs"), HAZARD);
     }

@@ -9,7 +9,7 @@ mod common;
 
 use common::{assert_valid_sarif, path_with_binary, repo_root, sarif_validator, HAZARD};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn snippet(name: &str) -> String {
