@@ -430,8 +430,11 @@ impl Server<'_> {
                 None
             }
         };
+        // The configuration found for this directory is the file's own:
+        // no further hierarchy to consult.
         let opts = Options {
             config: config.clone(),
+            config_explicit: true,
             ..Options::default()
         };
         let settings = Settings::new(&opts).unwrap_or_default();
