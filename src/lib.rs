@@ -15,9 +15,11 @@ pub mod discover;
 pub mod edition;
 pub mod fix;
 pub mod hierarchy;
+pub mod krate;
 pub mod lower;
 pub mod lsp;
 pub mod per_file;
+pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rule_docs;
@@ -29,7 +31,6 @@ pub mod suppress_add;
 pub mod workspace;
 
 use diagnostic::{Diagnostic, Severity};
-use lower::context::FileCtx;
 use rayon::prelude::*;
 use serde::Serialize;
 use source::{SourceFile, Span};
@@ -240,50 +241,81 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         .build()
         .map_err(|e| UsageError::Threads(jobs, e.to_string()))?;
     let editions = edition::EditionCache::default();
-    let stdin_job = opts.stdin.as_ref().map(|(name, bytes)| {
-        let krate = editions.for_file(std::path::Path::new(name));
-        (name.clone(), bytes.clone(), krate)
-    });
-    if let Some(p) = &opts.progress {
-        p.start(inputs.len());
+    // Files grouped by crate (package), and within a crate by the
+    // configuration nearest to them ([`hierarchy`]); files no manifest
+    // covers form one crate together.
+    let mut crates: std::collections::BTreeMap<(Option<PathBuf>, usize), CrateGroup> =
+        std::collections::BTreeMap::new();
+    let mut unconfigured = Vec::new();
+    let named = inputs
+        .iter()
+        .map(|i| (i.display.clone(), pipeline::JobText::Path(i.path.clone())));
+    let stdin = opts
+        .stdin
+        .iter()
+        .map(|(name, bytes)| (name.clone(), pipeline::JobText::Bytes(bytes.clone())));
+    for (display, text) in named.chain(stdin) {
+        let path = match &text {
+            pipeline::JobText::Path(p) => p.clone(),
+            pipeline::JobText::Bytes(_) => PathBuf::from(&display),
+        };
+        let nested = match settings.for_file(&path) {
+            Ok(n) => n,
+            Err(e) => {
+                unconfigured.push(FileResult::error(FileError::new(display, e)));
+                continue;
+            }
+        };
+        let krate = editions.for_file(&path);
+        let key = (
+            krate.root.clone(),
+            nested.as_ref().map_or(0, |n| Arc::as_ptr(n) as usize),
+        );
+        let group = crates.entry(key).or_insert_with(|| CrateGroup {
+            settings: nested,
+            jobs: Vec::new(),
+        });
+        group.jobs.push(pipeline::FileJob {
+            display,
+            text,
+            krate,
+        });
     }
-    let results: Vec<FileResult> = pool.install(|| {
-        let mut results: Vec<FileResult> = inputs
+    // A crate only partly named on the command line (pre-commit passes the
+    // changed files) is read in full for what its other files declare.
+    let walked: Vec<PathBuf> = opts
+        .paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    if let Some(p) = &opts.progress {
+        p.start(crates.values().map(|g| g.jobs.len()).sum());
+    }
+    let mut results: Vec<FileResult> = pool.install(|| {
+        crates
             .par_iter()
-            .map(|input| {
-                let bytes = match std::fs::read(&input.path) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        return FileResult::error(FileError::new(
-                            input.display.clone(),
-                            format!(
-                                "cannot read this file: {e}; check that it exists and is readable"
-                            ),
-                        ))
-                    }
-                };
-                let krate = editions.for_file(&input.path);
-                let nested = match settings.for_file(&input.path) {
-                    Ok(n) => n,
-                    Err(e) => return FileResult::error(FileError::new(input.display.clone(), e)),
-                };
-                let settings = nested.as_deref().unwrap_or(settings);
-                let result = analyze_bytes(&input.display, bytes, &krate, settings);
+            .flat_map_iter(|((root, _), group)| {
+                let jobs = &group.jobs;
                 if let Some(p) = &opts.progress {
-                    p.file_done(&krate.name());
+                    p.crate_started(jobs.first().map(|j| j.krate.name()).unwrap_or_default());
                 }
-                result
+                let context = match root {
+                    Some(r) if !walked.iter().any(|w| r.starts_with(w)) => {
+                        context_jobs(r, jobs, &editions, opts)
+                    }
+                    _ => Vec::new(),
+                };
+                let settings = group.settings.as_deref().unwrap_or(settings);
+                let results = pipeline::analyze_crate(jobs, &context, settings);
+                if let Some(p) = &opts.progress {
+                    p.files_done(results.len());
+                }
+                results
             })
-            .collect();
-        if let Some((name, bytes, krate)) = stdin_job {
-            let nested = settings.for_file(std::path::Path::new(&name));
-            results.push(match nested {
-                Ok(n) => analyze_bytes(&name, bytes, &krate, n.as_deref().unwrap_or(settings)),
-                Err(e) => FileResult::error(FileError::new(name.clone(), e)),
-            });
-        }
-        results
+            .collect()
     });
+    results.extend(unconfigured);
     if let Some(p) = &opts.progress {
         p.finish();
     }
@@ -307,6 +339,41 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
     errors.sort_by(|a, b| a.file.cmp(&b.file).then(a.span.cmp(&b.span)));
     outcome.errors = errors;
     Ok(outcome)
+}
+
+/// The files of the crate at `root` that are not among `jobs`.
+fn context_jobs(
+    root: &std::path::Path,
+    jobs: &[pipeline::FileJob],
+    editions: &edition::EditionCache,
+    opts: &Options,
+) -> Vec<pipeline::FileJob> {
+    let named: HashSet<PathBuf> = jobs
+        .iter()
+        .filter_map(|j| match &j.text {
+            pipeline::JobText::Path(p) => std::fs::canonicalize(p).ok(),
+            pipeline::JobText::Bytes(_) => None,
+        })
+        .collect();
+    let (all, _) = discover::discover(&[root.to_path_buf()], opts.config.as_deref());
+    all.into_iter()
+        .filter(|i| {
+            std::fs::canonicalize(&i.path).is_ok_and(|c| !named.contains(&c))
+                && editions.for_file(&i.path).root.as_deref() == Some(root)
+        })
+        .map(|i| pipeline::FileJob {
+            krate: editions.for_file(&i.path),
+            display: i.display,
+            text: pipeline::JobText::Path(i.path),
+        })
+        .collect()
+}
+
+/// The files of one crate under one configuration.
+struct CrateGroup {
+    /// `None`: the run's settings.
+    settings: Option<Arc<Settings>>,
+    jobs: Vec<pipeline::FileJob>,
 }
 
 /// Diagnostics in output order: file, line, column, rule.
@@ -338,7 +405,7 @@ pub struct FileResult {
 }
 
 impl FileResult {
-    fn error(e: FileError) -> FileResult {
+    pub(crate) fn error(e: FileError) -> FileResult {
         FileResult {
             error: Some(e),
             ..FileResult::default()
@@ -346,65 +413,23 @@ impl FileResult {
     }
 }
 
-/// Decodes and analyses one file's bytes.
+/// Decodes and analyses one file's bytes on its own (its crate's other
+/// files unread), as `--fix` does to check a fixed file.
 pub fn analyze_bytes(
     name: &str,
     bytes: Vec<u8>,
     krate: &edition::CrateInfo,
     settings: &Settings,
 ) -> FileResult {
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-            let src = SourceFile::new(name.to_string(), prefix);
-            let pos = src.position(at);
-            return FileResult::error(FileError {
-                file: name.to_string(),
-                message: format!(
-                    "not valid UTF-8 (invalid byte at line {}, column {}); rmw-lint reads UTF-8 source files only",
-                    pos.line, pos.column
-                ),
-                span: Some(Span { start: pos, end: pos }),
-            });
-        }
-    };
-    let source = Arc::new(SourceFile::new(name.to_string(), text));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyze_source(&source, krate, settings)
-    }));
-    // Spans of this file are no longer needed; free proc-macro2's map of them.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    match result {
-        Ok(Ok(diagnostics)) => FileResult {
-            diagnostics,
-            error: None,
-            source: Some(source),
-        },
-        Ok(Err(error)) => FileResult {
-            diagnostics: Vec::new(),
-            error: Some(error),
-            source: Some(source),
-        },
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            FileResult::error(FileError::new(
-                name.to_string(),
-                format!("internal error while analysing this file ({what}); please report it with the file attached"),
-            ))
-        }
-    }
+    let p = pipeline::phase1(name, bytes, krate, settings, false);
+    let index = krate::CrateIndex::build([&p.schema]);
+    pipeline::phase2(p, &index, settings)
 }
 
 /// The text handed to the parser: a byte order mark and a `#!` line are
 /// blanked out with spaces, so that every byte offset still matches the
 /// original file.
-fn parser_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn parser_text(text: &str) -> std::borrow::Cow<'_, str> {
     let bom = text.starts_with('\u{feff}');
     let body = if bom { &text[3..] } else { text };
     let shebang = body.starts_with("#!") && !body[2..].trim_start().starts_with('[');
@@ -435,44 +460,9 @@ pub fn is_test_target(path: &str) -> bool {
         .any(|c| c == "tests" || c == "benches")
 }
 
-/// Parses and analyses one decoded file.
-pub fn analyze_source(
-    source: &SourceFile,
-    krate: &edition::CrateInfo,
-    settings: &Settings,
-) -> Result<Vec<Diagnostic>, FileError> {
-    let include_tests = settings.include_tests;
-    let enabled = &*settings.enabled_for(&source.path);
-    let text = parser_text(&source.text);
-    let syntax = syn::parse_file(&text).map_err(|e| {
-        let r = e.span().byte_range();
-        FileError {
-            file: source.path.clone(),
-            message: format!("could not parse this file: {e}; fix the syntax error (rmw-lint reads the file as Rust source)"),
-            span: Some(source.span(r)),
-        }
-    })?;
-    let ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
-    if !include_tests && is_test_target(&source.path) {
-        return Ok(Vec::new());
-    }
-    let lowered = lower::items::lower_file(&syntax, &ctx, include_tests);
-    let mut findings = Vec::new();
-    for f in &lowered.functions {
-        findings.extend(rules::check_function(f, source, &ctx, enabled));
-    }
-    let diagnostics = to_diagnostics(findings, source, settings);
-    // Suppression comments, and notes for those that suppress nothing.
-    let applied = suppress::apply(source, diagnostics, enabled, &lowered.skipped);
-    let mut diagnostics = applied.kept;
-    diagnostics.extend(to_diagnostics(applied.unused, source, settings));
-    sort_diagnostics(&mut diagnostics);
-    Ok(diagnostics)
-}
-
 /// Findings placed in their file, with severities (the configuration's,
 /// else the rule's) and fingerprints.
-fn to_diagnostics(
+pub(crate) fn to_diagnostics(
     mut findings: Vec<diagnostic::Finding>,
     source: &SourceFile,
     settings: &Settings,

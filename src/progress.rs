@@ -70,13 +70,23 @@ impl Progress {
         self.bar.set_length(total as u64);
     }
 
-    /// One file analysed, of the crate named `krate`.
-    pub fn file_done(&self, krate: &str) {
+    /// A crate is being read (crates are analysed whole, see
+    /// `pipeline`).
+    pub fn crate_started(&self, krate: String) {
+        self.tick();
+        self.bar.set_message(krate);
+    }
+
+    /// `n` more files analysed.
+    pub fn files_done(&self, n: usize) {
+        self.tick();
+        self.bar.inc(n as u64);
+    }
+
+    fn tick(&self) {
         if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() >= self.delay {
             self.show(ProgressDrawTarget::stderr());
         }
-        self.bar.set_message(krate.to_string());
-        self.bar.inc(1);
     }
 
     /// Removes the bar before the report is printed.
@@ -109,8 +119,8 @@ mod tests {
     fn counts_files_and_stays_hidden_before_the_delay() {
         let p = Progress::with_target(Duration::from_secs(3600), ProgressDrawTarget::hidden());
         p.start(3);
-        p.file_done("app");
-        p.file_done("app");
+        p.crate_started("app".into());
+        p.files_done(2);
         assert_eq!(p.done(), 2);
         assert!(!p.shown.load(Ordering::Relaxed));
         p.finish();

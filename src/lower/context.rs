@@ -47,6 +47,9 @@ pub struct StaticInfo {
 #[derive(Debug, Default)]
 pub struct FileCtx {
     pub edition: Edition,
+    /// The file's module name (`post` for `entity/post.rs`): what a bare
+    /// `Entity` names inside a sea-orm entity file.
+    pub module: String,
     pub statics: HashMap<String, StaticInfo>,
     /// struct name → field name → type text (spaces removed).
     pub fields: HashMap<String, HashMap<String, String>>,
@@ -74,7 +77,6 @@ pub struct FileCtx {
     /// Database families seen while collecting (PostgreSQL, MySQL, SQLite).
     families: [bool; 3],
     apis: Vec<SqlApi>,
-    const_literals: Vec<(String, syn::LitStr)>,
 }
 
 /// The Redis client a file uses, which decides how rewrites are spelled.
@@ -189,8 +191,12 @@ impl FileCtx {
             root,
             ..FileCtx::default()
         };
-        let mut collector = Collector { ctx: &mut ctx };
+        let mut collector = Collector {
+            ctx: &mut ctx,
+            const_literals: Vec::new(),
+        };
         collector.visit_file(file);
+        let const_literals = collector.const_literals;
         let families = [Dialect::Postgres, Dialect::MySql, Dialect::Sqlite];
         let seen: Vec<Dialect> = families
             .iter()
@@ -207,7 +213,7 @@ impl FileCtx {
         if ctx.apis.len() == 1 {
             ctx.sql_api = Some(ctx.apis[0]);
         }
-        for (name, lit) in std::mem::take(&mut ctx.const_literals) {
+        for (name, lit) in const_literals {
             if let Some(src) = crate::sql::from_literal(&lit, ctx.sql_dialect) {
                 ctx.sql_consts.insert(name, Arc::new(src));
             }
@@ -494,6 +500,9 @@ fn collect_imports(ctx: &mut FileCtx, tree: &syn::UseTree, prefix: String) {
 
 struct Collector<'a> {
     ctx: &'a mut FileCtx,
+    /// String `const`s and `static`s, read as SQL once the dialect is known
+    /// (kept out of `FileCtx`, which outlives the syntax tree).
+    const_literals: Vec<(String, syn::LitStr)>,
 }
 
 fn range_of(tokens: &impl ToTokens) -> std::ops::Range<usize> {
@@ -527,8 +536,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             ..
         }) = &*item.expr
         {
-            self.ctx
-                .const_literals
+            self.const_literals
                 .push((item.ident.to_string(), l.clone()));
         }
         syn::visit::visit_item_static(self, item);
@@ -631,8 +639,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             ..
         }) = &*item.expr
         {
-            self.ctx
-                .const_literals
+            self.const_literals
                 .push((item.ident.to_string(), l.clone()));
         }
         syn::visit::visit_item_const(self, item);

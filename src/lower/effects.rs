@@ -189,6 +189,10 @@ pub enum SqlApi {
     Rusqlite,
     /// mysql_async or mysql.
     MySql,
+    /// diesel or diesel-async query builders.
+    Diesel,
+    /// sea-orm query builders.
+    SeaOrm,
 }
 
 /// A transaction: begun by a builder call or a raw `BEGIN`, or received as

@@ -9,7 +9,7 @@ use crate::lower::effects::{FnFacts, SqlExec};
 use crate::sql::{Dialect, Kind};
 use sqlparser::ast::{ConflictTarget, Ident, OnConflict, OnConflictAction, OnInsert, Statement};
 
-pub fn check(f: &FnFacts, out: &mut Vec<Finding>) {
+pub fn check(f: &FnFacts, file: &crate::source::SourceFile, out: &mut Vec<Finding>) {
     for i in &f.sql {
         let is = i.stmt();
         if is.kind != Kind::Insert || is.conflict {
@@ -35,11 +35,17 @@ pub fn check(f: &FnFacts, out: &mut Vec<Finding>) {
         if explicitly_locked_before(f, i) {
             continue;
         }
-        out.push(finding(f, s, i, table));
+        out.push(finding(f, file, s, i, table));
     }
 }
 
-fn finding(f: &FnFacts, s: &SqlExec, i: &SqlExec, table: &str) -> Finding {
+fn finding(
+    f: &FnFacts,
+    file: &crate::source::SourceFile,
+    s: &SqlExec,
+    i: &SqlExec,
+    table: &str,
+) -> Finding {
     let ss = s.stmt();
     let counts = ss.aggregate && !ss.star && ss.reads.iter().all(|c| c.name != "exists");
     let mut labels = vec![(
@@ -72,7 +78,15 @@ fn finding(f: &FnFacts, s: &SqlExec, i: &SqlExec, table: &str) -> Finding {
         .cloned()
         .collect();
     let mut suggestions = Vec::new();
-    if let Some(text) = conflict_rewrite(i, &keys) {
+    let rewrite = if i.src.orm.is_some() {
+        // A count is a limit, not a uniqueness check: no key to conflict on.
+        (!counts)
+            .then(|| super::orm_rewrite::conflict_insert(file, i, &keys))
+            .flatten()
+    } else {
+        conflict_rewrite(i, &keys)
+    };
+    if let Some(text) = rewrite {
         let on = if keys.is_empty() {
             "the columns that must be unique".to_string()
         } else {
@@ -82,7 +96,9 @@ fn finding(f: &FnFacts, s: &SqlExec, i: &SqlExec, table: &str) -> Finding {
             "this needs a unique constraint (or unique index) on {on} of `{table}`"
         ));
         suggestions.push(Suggestion {
-            message: if i.dialect() == Dialect::MySql {
+            message: if i.src.orm.is_some() {
+                "let the database reject the duplicate: insert with conflict handling and look at the affected rows".to_string()
+            } else if i.dialect() == Dialect::MySql {
                 "let the database reject the duplicate: insert with INSERT IGNORE and look at the affected rows".to_string()
             } else {
                 "let the database reject the duplicate: insert with ON CONFLICT DO NOTHING and look at the returned row".to_string()

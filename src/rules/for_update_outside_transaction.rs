@@ -36,14 +36,22 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             notes: vec![format!(
                 "each statement on {on} commits on its own, so no lock on `{table}` is held while the code after it decides and writes"
             )],
-            suggestions: vec![Suggestion {
-                message: "begin a transaction, run the locking SELECT and the write on it, then commit".to_string(),
-                applicability: Applicability::Manual,
-                replacement_text: Some(format!(
-                    "{begin}\n// on `{tx}`: {}\n// on `{tx}`: the write that relies on the lock\n{commit}",
-                    stmt_text(s)
-                )),
-                edits: Vec::new(),
+            suggestions: vec![match super::orm_rewrite::locked_read(file, s, "the write that relies on the lock", false) {
+                Some((_, text)) => Suggestion {
+                    message: "begin a transaction, run the locking read and the write on it, then commit".to_string(),
+                    applicability: Applicability::Manual,
+                    replacement_text: Some(text),
+                    edits: Vec::new(),
+                },
+                None => Suggestion {
+                    message: "begin a transaction, run the locking SELECT and the write on it, then commit".to_string(),
+                    applicability: Applicability::Manual,
+                    replacement_text: Some(format!(
+                        "{begin}\n// on `{tx}`: {}\n// on `{tx}`: the write that relies on the lock\n{commit}",
+                        stmt_text(s)
+                    )),
+                    edits: Vec::new(),
+                },
             }],
             function: f.name.clone(),
             target_key: format!("sql:{table}"),

@@ -6,6 +6,7 @@ pub mod check_then_insert;
 pub mod for_update_outside_transaction;
 pub mod fs_check_then_use;
 pub mod lock_check_then_act;
+pub mod orm_rewrite;
 pub mod redis_get_then_set;
 pub mod redis_support;
 pub mod redis_unsafe_lock;
@@ -146,7 +147,7 @@ pub fn check_function(
             select_then_update::check(facts, file, &mut rest);
         }
         if enabled.contains("check-then-insert") {
-            check_then_insert::check(facts, &mut rest);
+            check_then_insert::check(facts, file, &mut rest);
         }
         if enabled.contains("for-update-outside-transaction") {
             for_update_outside_transaction::check(facts, file, &mut rest);

@@ -155,7 +155,33 @@ fn finding(
         }
     }
     let mut suggestions = Vec::new();
-    if let Some((text, extra)) = single_statement(f, file, u, cols) {
+    if u.src.orm.is_some() {
+        if let Some((text, extra)) = super::orm_rewrite::single_update(f, file, u, cols) {
+            notes.extend(extra);
+            suggestions.push(Suggestion {
+                message:
+                    "do the check and the write in one statement, and look at the affected rows"
+                        .to_string(),
+                applicability: Applicability::Manual,
+                replacement_text: Some(text),
+                edits: Vec::new(),
+            });
+        }
+        if let Some((how, text)) =
+            super::orm_rewrite::locked_read(file, s, "the update", f.tx_of(s).is_some())
+        {
+            suggestions.push(Suggestion {
+                message: if suggestions.is_empty() {
+                    how
+                } else {
+                    format!("or {how}")
+                },
+                applicability: Applicability::Manual,
+                replacement_text: Some(text),
+                edits: Vec::new(),
+            });
+        }
+    } else if let Some((text, extra)) = single_statement(f, file, u, cols) {
         notes.extend(extra);
         suggestions.push(Suggestion {
             message: "do the check and the write in one statement, and look at the returned row"
@@ -165,7 +191,22 @@ fn finding(
             edits: Vec::new(),
         });
     }
-    suggestions.push(lock_suggestion(f, file, s));
+    if s.src.orm.is_none() {
+        suggestions.push(lock_suggestion(f, file, s));
+    }
+    let lock = if s
+        .src
+        .orm
+        .as_ref()
+        .is_some_and(|o| o.orm == crate::sql::orm::Orm::Diesel)
+    {
+        "`.for_update()`"
+    } else if s.src.orm.is_some() {
+        "`.lock_exclusive()`"
+    } else {
+        "FOR UPDATE"
+    };
+    labels[0].1 = format!("`{col}` read here without {lock}");
     Finding {
         rule: "select-then-update",
         message,

@@ -87,6 +87,16 @@ pub fn begin_snippet(e: &SqlExec, conn: &str, immediate: bool) -> (String, Strin
             "tx".into(),
             "tx.commit().await?;".into(),
         ),
+        SqlApi::Diesel => (
+            format!("{conn}.transaction(|conn| {{"),
+            "conn".into(),
+            "    Ok(())\n})?;".into(),
+        ),
+        SqlApi::SeaOrm => (
+            format!("let txn = {conn}.begin().await?;"),
+            "&txn".into(),
+            "txn.commit().await?;".into(),
+        ),
     }
 }
 

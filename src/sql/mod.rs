@@ -5,6 +5,7 @@
 //! function runs, the summary built here (kind, tables, columns read and
 //! written, WHERE guards, locking and conflict clauses, transaction control).
 
+pub mod orm;
 pub mod parse;
 pub mod text;
 
@@ -15,11 +16,13 @@ use std::ops::Range;
 
 /// SQL found in the source: what it says, its decoded text, and where the
 /// literal (or `concat!`/`format!`) is in the file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SqlSrc {
     pub parsed: Parsed,
     pub text: SqlText,
     pub range: Range<usize>,
+    /// Built with an ORM: how the user spelled it.
+    pub orm: Option<orm::OrmInfo>,
 }
 
 /// The SQL in a string literal, if it is SQL.
@@ -41,6 +44,7 @@ pub fn from_text(text: SqlText, range: Range<usize>, hint: Option<Dialect>) -> O
         parsed,
         text,
         range,
+        orm: None,
     })
 }
 

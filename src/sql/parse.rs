@@ -133,7 +133,7 @@ pub struct SqlStmt {
 }
 
 impl SqlStmt {
-    fn new(kind: Kind, range: Range<usize>) -> SqlStmt {
+    pub fn new(kind: Kind, range: Range<usize>) -> SqlStmt {
         SqlStmt {
             kind,
             range,

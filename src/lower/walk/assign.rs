@@ -33,6 +33,10 @@ impl Walker<'_> {
             );
             return;
         }
+        // A field of a loaded model: remembered until the model is saved.
+        if self.orm_assign(left, right, &rhs, op) {
+            return;
+        }
         // A local: its value now depends on the right-hand side.
         if let Expr::Path(p) = left {
             if p.path.segments.len() == 1 {

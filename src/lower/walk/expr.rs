@@ -63,7 +63,13 @@ impl Walker<'_> {
                 self.push_frame();
                 let it = self.expr(&f.expr);
                 self.push_scope();
-                self.bind_pattern(&f.pat, &Val::deps(it.deps), None, None);
+                // The rows of a loaded list are models of its table.
+                let item = Val {
+                    deps: it.deps,
+                    orm: it.orm,
+                    ..Val::default()
+                };
+                self.bind_pattern(&f.pat, &item, None, None);
                 self.block(&f.body);
                 self.pop_scope();
                 self.pop_frame();
@@ -170,11 +176,17 @@ impl Walker<'_> {
             Expr::Array(a) => self.all(a.elems.iter()),
             Expr::Repeat(r) => self.all([&*r.expr, &*r.len]),
             Expr::Struct(s) => {
-                let mut v = self.all(s.fields.iter().map(|f| &f.expr));
+                let fields: Vec<Val> = s.fields.iter().map(|f| self.expr(&f.expr)).collect();
+                let mut v = Val::default();
+                for f in &fields {
+                    v.deps = union(&v.deps, &f.deps);
+                    v.diverges |= f.diverges;
+                }
                 if let Some(rest) = &s.rest {
                     let r = self.expr(rest);
                     v.deps = union(&v.deps, &r.deps);
                 }
+                v.orm = self.orm_struct(s, &fields);
                 v
             }
             Expr::Range(r) => self.all(r.start.iter().chain(r.end.iter()).map(|b| &**b)),
@@ -263,11 +275,15 @@ impl Walker<'_> {
                     tx_builder: b.tx_builder,
                     ext: b.ext,
                     shape: b.shape,
+                    orm: b.orm,
                     ..Val::default()
                 };
             }
         }
         if let Some(v) = self.const_sql(p) {
+            return v;
+        }
+        if let Some(v) = self.orm_path(p) {
             return v;
         }
         // A read of a `static mut`.
@@ -446,6 +462,9 @@ impl Walker<'_> {
             return x;
         }
         if let Some(x) = self.fs_call(c, &segs, &each) {
+            return x;
+        }
+        if let Some(x) = self.orm_call(c, &segs, &each) {
             return x;
         }
         if let Some(x) = self.sql_call(c, &segs, &each) {

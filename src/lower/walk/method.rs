@@ -157,11 +157,19 @@ impl Walker<'_> {
         } else {
             None
         };
+        let orm_tx = self.orm_tx_closure(mc, &recv);
         let (args, each) = self.call_args_each(mc.args.iter(), is_spawn_like(&name));
+        if let Some(tx) = orm_tx {
+            self.orm_tx_end(tx);
+            return Val::deps(args.deps);
+        }
         if let Some(v) = self.redis_method(mc, e, &recv, &each) {
             return v;
         }
         if let Some(v) = self.fs_method(mc, e, &recv, &each) {
+            return v;
+        }
+        if let Some(v) = self.orm_method(mc, e, &recv, &each) {
             return v;
         }
         if let Some(v) = self.sql_method(mc, e, &recv, &each) {

@@ -16,7 +16,7 @@
 //! The walk is split by concern: `state` holds the walker and its
 //! bookkeeping, `vocab` the names it recognises; `stmt`, `expr`, `method`,
 //! `assign` and `control` lower syntax; `place` names shared state; `sql`,
-//! `redis`, `fs` and `keys` read the external-state families. Each file
+//! `orm`, `redis`, `fs` and `keys` read the external-state families. Each file
 //! adds methods to [`Walker`]; they import from `state` and `vocab` only.
 
 mod assign;
@@ -25,6 +25,8 @@ mod expr;
 mod fs;
 mod keys;
 mod method;
+mod orm;
+mod orm_state;
 mod place;
 mod redis;
 mod redis_state;

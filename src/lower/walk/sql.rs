@@ -116,6 +116,7 @@ const BUILDER_METHODS: &[&str] = &[
 /// Methods that open a transaction.
 const BEGIN_METHODS: &[&str] = &[
     "begin",
+    "begin_with_config",
     "begin_with",
     "transaction",
     "unchecked_transaction",
@@ -173,6 +174,10 @@ fn isolation_in(text: &str) -> Option<Isolation> {
 fn executor_of_type(ty: &str) -> Option<Executor> {
     if ty.contains("Transaction") {
         return None;
+    }
+    // sea-orm's `DatabaseConnection` is a pool: each statement autocommits.
+    if ty.contains("DatabaseConnection") {
+        return Some(Executor::Pool);
     }
     if ty.contains("PoolConnection") || ty.contains("PooledConnection") {
         return Some(Executor::Param);

@@ -2,6 +2,7 @@
 //! its scopes and temporaries, and the bookkeeping that records effects
 //! (ops, conditions, acquisitions) with their logical time.
 
+use super::orm_state::OrmVal;
 use super::redis_state::RedisState;
 use super::vocab::call_parts;
 use crate::lower::context::{FileCtx, RedisHandle};
@@ -71,6 +72,8 @@ pub struct Binding {
     pub init_text: Option<String>,
     /// How the value is computed from a Redis read (`count.unwrap_or(0) + 1`).
     pub shape: Option<ValueShape>,
+    /// An ORM query or model held in the binding.
+    pub(crate) orm: Option<OrmVal>,
 }
 
 #[derive(Default)]
@@ -109,6 +112,8 @@ pub(crate) struct Val {
     pub(super) tx_builder: Option<Option<Isolation>>,
     /// A Redis or filesystem handle or builder.
     pub(super) ext: Option<Ext>,
+    /// An ORM query being built, or a model (row) it loaded.
+    pub(super) orm: Option<OrmVal>,
 }
 
 impl Val {
@@ -256,6 +261,7 @@ impl<'a> Walker<'a> {
             key_text: None,
             init_text: None,
             shape: None,
+            orm: None,
         }
     }
 

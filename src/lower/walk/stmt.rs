@@ -154,6 +154,12 @@ impl Walker<'_> {
                 b.tx_builder = val.tx_builder;
                 b.ext = val.ext;
                 b.shape = val.shape.clone().filter(|s| self.is_redis_shape(s));
+                b.orm = val.orm.clone();
+                if let Some(super::orm_state::OrmVal::Model(m)) = &mut b.orm {
+                    if m.key.is_none() && !m.fresh {
+                        m.key = Some(format!("{name}.id"));
+                    }
+                }
                 if let Some(init) = init {
                     b.key_text = self.binding_key_text(init);
                     if self.ctx.redis.is_some() {
@@ -237,8 +243,14 @@ impl Walker<'_> {
                 if let (Some(acq), true) = (val.guard, val.guard_owned) {
                     self.claim_guard(acq);
                 }
+                // `Some(m)`, `Ok(m)`: the model inside.
                 let v = Val {
                     deps: val.deps.clone(),
+                    orm: if t.elems.len() == 1 {
+                        val.orm.clone()
+                    } else {
+                        None
+                    },
                     ..Val::default()
                 };
                 for p in &t.elems {
