@@ -90,7 +90,7 @@ fn phase1_job(j: &FileJob, settings: &Settings, schema_only: bool) -> Phase1 {
 }
 
 /// A cheap test before parsing a file only for its declarations.
-fn declares_schema(bytes: &[u8]) -> bool {
+pub fn declares_schema(bytes: &[u8]) -> bool {
     ["table!", "table_name", "Entity as", "::Entity;"]
         .iter()
         .any(|k| memchr::memmem::find(bytes, k.as_bytes()).is_some())

@@ -229,3 +229,68 @@ fn configuration_is_read_from_the_files_directory() {
     assert_eq!(r["error"]["code"], -32601, "{r}");
     c.shutdown();
 }
+
+/// A sea-orm entity declared in its own file: its table name reaches the
+/// open handler only through the crate's index.
+const ENTITY: &str = "use sea_orm::entity::prelude::*;\n\n#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]\n#[sea_orm(table_name = \"products\")]\npub struct Model {\n    #[sea_orm(primary_key)]\n    pub id: i32,\n    pub stock: i32,\n}\n\n#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]\npub enum Relation {}\n\nimpl ActiveModelBehavior for ActiveModel {}\n";
+
+const HANDLER: &str = "pub mod prelude;\npub mod product;\n\nuse prelude::Product;\nuse sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};\n\npub async fn sell_one(db: &DatabaseConnection, id: i32) -> Result<(), DbErr> {\n    let p = Product::find_by_id(id).one(db).await?.unwrap();\n    if p.stock > 0 {\n        let mut am: product::ActiveModel = p.clone().into();\n        am.stock = Set(p.stock - 1);\n        am.update(db).await?;\n    }\n    Ok(())\n}\n";
+
+#[test]
+fn the_crates_other_files_are_kept_in_memory_and_followed() {
+    let dir = scratch();
+    let src = dir.path().join("src");
+    std::fs::write(src.join("product.rs"), ENTITY).expect("write");
+    std::fs::write(
+        src.join("prelude.rs"),
+        "pub use crate::product::Entity as Product;\n",
+    )
+    .expect("write");
+    std::fs::write(src.join("lib.rs"), HANDLER).expect("write");
+    let lib = url(&src.join("lib.rs"));
+    let product = url(&src.join("product.rs"));
+    let mut c = Client::start(dir.path());
+    c.initialize(dir.path(), &[]);
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": lib, "languageId": "rust", "version": 1, "text": HANDLER } }),
+    );
+    let table = |diags: &[Value]| -> String {
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0]["code"], "select-then-update");
+        let m = diags[0]["message"].as_str().expect("message");
+        let at = m.find("A's update to `").expect("the lost-update note") + 15;
+        m[at..at + m[at..].find('`').expect("closing quote")].to_string()
+    };
+    // The table comes from product.rs, which is not open.
+    assert_eq!(table(&c.diagnostics(&lib, Some(1))), "products");
+
+    // Editing the entity (unsaved) re-analyses the open handler.
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": product, "languageId": "rust", "version": 1,
+                "text": ENTITY.replace("\"products\"", "\"stock_items\"") } }),
+    );
+    assert_eq!(c.diagnostics(&product, Some(1)), Vec::<Value>::new());
+    assert_eq!(table(&c.diagnostics(&lib, Some(1))), "stock_items");
+
+    // Closed without saving: the file on disk counts again.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": product } }),
+    );
+    assert_eq!(c.diagnostics(&product, None), Vec::<Value>::new());
+    assert_eq!(table(&c.diagnostics(&lib, Some(1))), "products");
+    // Changed on disk and saved: read again from disk.
+    std::fs::write(
+        src.join("product.rs"),
+        ENTITY.replace("\"products\"", "\"inventory\""),
+    )
+    .expect("write");
+    c.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": product } }),
+    );
+    assert_eq!(table(&c.diagnostics(&lib, Some(1))), "inventory");
+    c.shutdown();
+}

@@ -19,10 +19,12 @@
 
 mod actions;
 pub mod convert;
+pub mod crate_facts;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::edition::{CrateInfo, EditionCache};
+use crate::krate::CrateIndex;
 use crate::source::SourceFile;
 use crate::{Options, Settings};
 use convert::Encoding;
@@ -81,6 +83,7 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
         docs: HashMap::new(),
         projects: HashMap::new(),
         editions: EditionCache::default(),
+        crates: HashMap::new(),
     };
     server.main_loop()
 }
@@ -149,6 +152,8 @@ struct Server<'c> {
     /// By directory.
     projects: HashMap<PathBuf, Arc<Project>>,
     editions: EditionCache,
+    /// By crate root: the schema facts of each file of the crate.
+    crates: HashMap<PathBuf, crate_facts::CrateFacts>,
 }
 
 impl Server<'_> {
@@ -305,11 +310,15 @@ impl Server<'_> {
                         // every open document.
                         self.projects.clear();
                         self.editions = EditionCache::default();
+                        self.crates.clear();
                         for d in self.docs.values_mut() {
                             d.due = Some(Instant::now());
                         }
                         self.analyze_due();
                     } else {
+                        if let Ok(path) = uri.to_file_path() {
+                            self.reload_facts(&path);
+                        }
                         if let Some(d) = self.docs.get_mut(&uri) {
                             d.due = Some(Instant::now());
                         }
@@ -323,6 +332,11 @@ impl Server<'_> {
                 {
                     if self.docs.remove(&p.text_document.uri).is_some() {
                         self.publish(&p.text_document.uri, Vec::new(), None);
+                        // Unsaved edits are gone with the buffer: the file
+                        // on disk is what the crate declares again.
+                        if let Ok(path) = p.text_document.uri.to_file_path() {
+                            self.reload_facts(&path);
+                        }
                     }
                 }
             }
@@ -368,15 +382,41 @@ impl Server<'_> {
             Some(p) => self.editions.for_file(p),
             None => CrateInfo::default(),
         };
+        let mut facts_changed = false;
         let result = if excluded {
             crate::FileResult::default()
         } else {
-            crate::analyze_bytes(
+            // The crate's index: this text's facts and the other files'.
+            let settings = &project.settings;
+            let p1 = crate::pipeline::phase1(
                 &doc.name,
                 doc.text.clone().into_bytes(),
                 &krate,
-                &project.settings,
-            )
+                settings,
+                false,
+            );
+            let own = p1.schema.clone();
+            let index = match (&krate.root, &doc.path) {
+                (Some(root), Some(path)) => {
+                    let facts = self.crates.entry(root.clone()).or_insert_with(|| {
+                        crate_facts::CrateFacts::load(
+                            root,
+                            project.config.as_deref(),
+                            &self.editions,
+                            settings,
+                        )
+                    });
+                    let index = CrateIndex::build(std::iter::once(&own).chain(facts.others(path)));
+                    // A text that does not parse says nothing about the
+                    // schema: keep what was known.
+                    if p1.result.error.is_none() {
+                        facts_changed = facts.update(path, own);
+                    }
+                    index
+                }
+                _ => CrateIndex::build([&own]),
+            };
+            crate::pipeline::phase2(p1, &index, settings)
         };
         let source = result
             .source
@@ -388,6 +428,7 @@ impl Server<'_> {
             .map(|d| convert::diagnostic(d, &source, uri, self.encoding))
             .collect();
         let version = doc.version;
+        let krate_root = krate.root.clone();
         if let Some(doc) = self.docs.get_mut(uri) {
             doc.due = None;
             doc.analysis = Some(Analysis {
@@ -398,6 +439,43 @@ impl Server<'_> {
             });
         }
         self.publish(uri, published, Some(version));
+        if facts_changed {
+            self.crate_changed(krate_root.as_deref(), Some(uri));
+        }
+    }
+
+    /// Marks the open documents of a crate (but `except`) for analysis:
+    /// what one file declares changes what the others mean.
+    fn crate_changed(&mut self, root: Option<&Path>, except: Option<&lsp::Url>) {
+        let Some(root) = root else { return };
+        let due = Instant::now() + DEBOUNCE;
+        for (u, d) in self.docs.iter_mut() {
+            if Some(u) == except {
+                continue;
+            }
+            let same = d
+                .path
+                .as_deref()
+                .is_some_and(|p| self.editions.for_file(p).root.as_deref() == Some(root));
+            if same {
+                d.due = Some(d.due.map_or(due, |t| t.min(due)));
+            }
+        }
+    }
+
+    /// A saved file's facts, re-read from disk.
+    fn reload_facts(&mut self, path: &Path) {
+        let Some(root) = self.editions.for_file(path).root else {
+            return;
+        };
+        let project = self.project(Some(path));
+        let changed = self
+            .crates
+            .get_mut(&root)
+            .is_some_and(|f| f.reload(path, &self.editions, &project.settings));
+        if changed {
+            self.crate_changed(Some(&root), None);
+        }
     }
 
     fn publish(&self, uri: &lsp::Url, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
