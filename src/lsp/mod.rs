@@ -5,6 +5,10 @@
 //! - Diagnostics are published for every open Rust document: at once on
 //!   open and save, and [`DEBOUNCE`] after the last change while typing, so
 //!   a burst of keystrokes costs one analysis.
+//! - Each document is analysed as part of its crate: the crate's schema
+//!   facts are kept in memory ([`crate_facts`]) and followed as files
+//!   change, and the other open documents of a crate are re-analysed when
+//!   what it declares changes.
 //! - The text analysed is the editor's, not the file on disk; the
 //!   configuration is the one the command line would use for that file
 //!   (`rmw-lint.toml` found from the file's directory upward, else
