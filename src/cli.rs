@@ -312,9 +312,25 @@ fn run(cli: Cli) -> Result<u8, String> {
     } else if cli.stdin_filename.is_some() {
         return Err("--stdin-filename needs `-` among the paths".into());
     }
-    if cli.jobs == Some(0) {
-        return Err("--jobs must be at least 1".into());
-    }
+    let jobs = match cli.jobs {
+        None => 0,
+        Some(0) => return Err("--jobs must be at least 1".into()),
+        Some(n) if n > crate::JOBS_LIMIT => {
+            return Err(format!(
+                "--jobs {n} is not a sensible number of threads; give at most {} (rmw-lint uses at most {} here, four per core)",
+                crate::JOBS_LIMIT,
+                crate::max_jobs()
+            ))
+        }
+        Some(n) if n > crate::max_jobs() => {
+            eprintln!(
+                "rmw-lint: note: --jobs {n} is more than four threads per core; using {}",
+                crate::max_jobs()
+            );
+            crate::max_jobs()
+        }
+        Some(n) => n,
+    };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let config = crate::config::load(cli.config.as_deref(), &cwd).map_err(|e| e.to_string())?;
     let baseline = match &cli.baseline {
@@ -333,7 +349,7 @@ fn run(cli: Cli) -> Result<u8, String> {
         paths,
         stdin,
         include_tests: cli.include_tests,
-        jobs: cli.jobs.unwrap_or(0),
+        jobs,
         select: cli.select.clone(),
         ignore: cli.ignore.clone(),
         config: config.map(Arc::new),

@@ -40,7 +40,13 @@ pub fn discover(paths: &[PathBuf], config: Option<&Config>) -> (Vec<Input>, Vec<
                 path: root.clone(),
                 display: display_path(root),
             }),
-            Ok(_) => walk(root, config, &mut files, &mut errors),
+            Ok(m) if m.is_dir() => walk(root, config, &mut files, &mut errors),
+            // A FIFO would block the run, a device never ends or is empty:
+            // none of them is source code.
+            Ok(_) => errors.push(FileError::new(
+                display_path(root),
+                "not a regular file or a directory (a FIFO, socket or device); rmw-lint reads source files only".into(),
+            )),
         }
     }
     files.sort_by(|a, b| a.display.cmp(&b.display));

@@ -14,6 +14,20 @@ pub struct CrateInfo {
     pub edition: Edition,
     /// The directory of the nearest `Cargo.toml`.
     pub root: Option<PathBuf>,
+    /// The ORMs the package depends on (diesel, sea-orm), which decide
+    /// whether builder chains are read as statements even in files that
+    /// reach the ORM through another crate's prelude.
+    pub orms: Orms,
+}
+
+/// ORM dependencies of a package.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Orms {
+    pub diesel: bool,
+    pub sea_orm: bool,
+    /// Any database client (sqlx, tokio-postgres, rusqlite, mysql, an ORM):
+    /// the package's own functions may run statements worth summarising.
+    pub sql: bool,
 }
 
 impl CrateInfo {
@@ -59,10 +73,43 @@ fn find(dir: &Path) -> CrateInfo {
         .ancestors()
         .find(|d| d.join("Cargo.toml").is_file())
         .map(Path::to_path_buf);
+    let orms = root.as_deref().map(orms_of).unwrap_or_default();
     CrateInfo {
         edition: find_edition(dir),
         root,
+        orms,
     }
+}
+
+/// Which ORMs a manifest's dependencies name (any dependency table,
+/// including target-specific ones; a `package = "…"` rename counts).
+fn orms_of(dir: &Path) -> Orms {
+    let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else {
+        return Orms::default();
+    };
+    let mut o = Orms::default();
+    for line in text.lines() {
+        let l = line.trim_start();
+        let name_is = |n: &str| {
+            l.starts_with(n) && l[n.len()..].trim_start().starts_with(['=', '.'])
+                || l.contains(&format!("package = \"{n}\""))
+                || l.starts_with('[') && l.trim_end().ends_with(&format!(".{n}]"))
+        };
+        o.diesel |= name_is("diesel") || name_is("diesel-async") || name_is("diesel_async");
+        o.sea_orm |= name_is("sea-orm") || name_is("sea_orm") || name_is("loco-rs");
+        o.sql |= [
+            "sqlx",
+            "tokio-postgres",
+            "postgres",
+            "rusqlite",
+            "mysql_async",
+            "mysql",
+        ]
+        .iter()
+        .any(|n| name_is(n));
+    }
+    o.sql |= o.diesel || o.sea_orm;
+    o
 }
 
 fn find_edition(dir: &Path) -> Edition {

@@ -2,14 +2,16 @@
 //! source.
 //!
 //! The pipeline (see ARCHITECTURE.md): [`discover`] the files, read and
-//! parse each once ([`analyze_source`]), lower every function body to
+//! parse each once ([`pipeline`]), lower every function body to
 //! effects ([`lower`]), run the [`rules`], and hand the sorted
 //! [`diagnostic::Diagnostic`]s to a [`report`] format. Files are analysed in
 //! parallel; output does not depend on the number of threads.
 
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
+pub mod depth;
 pub mod diagnostic;
 pub mod discover;
 pub mod edition;
@@ -21,6 +23,7 @@ pub mod lsp;
 pub mod per_file;
 pub mod pipeline;
 pub mod progress;
+pub mod query_file;
 pub mod report;
 pub mod rule_docs;
 pub mod rules;
@@ -42,6 +45,19 @@ use std::sync::Arc;
 /// recursively (by syn and by the lowering), so threads get far more stack
 /// than they normally need. Only the pages touched are ever committed.
 pub const WORKER_STACK: usize = 1 << 30;
+
+/// The most threads `--jobs` accepts at all; more is a usage error.
+pub const JOBS_LIMIT: usize = 1024;
+
+/// The most worker threads used: four per core. Each reserves a large
+/// stack ([`WORKER_STACK`]), so thousands of them could exhaust the
+/// address space or the memory of the machine.
+pub fn max_jobs() -> usize {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    (cores * 4).min(JOBS_LIMIT)
+}
 
 /// A file that could not be analysed, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -233,7 +249,7 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
             .map(|n| n.get())
             .unwrap_or(1)
     } else {
-        opts.jobs
+        opts.jobs.min(max_jobs())
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -324,12 +340,14 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         ..Outcome::default()
     };
     for r in results {
-        let keep_source =
-            !r.diagnostics.is_empty() || r.error.as_ref().is_some_and(|e| e.span.is_some());
+        let keep_source = !r.diagnostics.is_empty()
+            || r.error.as_ref().is_some_and(|e| e.span.is_some())
+            || !r.notes.is_empty();
         if let (true, Some(src)) = (keep_source, &r.source) {
             outcome.sources.insert(src.path.clone(), src.clone());
         }
         errors.extend(r.error);
+        errors.extend(r.notes);
         let before = r.diagnostics.len();
         let kept = settings.filter_baselined(r.diagnostics);
         outcome.baselined += before - kept.len();
@@ -401,6 +419,9 @@ pub fn sort_diagnostics(d: &mut [Diagnostic]) {
 pub struct FileResult {
     pub diagnostics: Vec<Diagnostic>,
     pub error: Option<FileError>,
+    /// Inputs the file names that were refused (`query_file!` outside the
+    /// crate): reported as errors beside the file's diagnostics.
+    pub notes: Vec<FileError>,
     pub source: Option<Arc<SourceFile>>,
 }
 
@@ -421,9 +442,22 @@ pub fn analyze_bytes(
     krate: &edition::CrateInfo,
     settings: &Settings,
 ) -> FileResult {
-    let p = pipeline::phase1(name, bytes, krate, settings, false);
+    let mut p = pipeline::phase1(name, bytes, krate, settings, false);
     let index = krate::CrateIndex::build([&p.schema]);
-    pipeline::phase2(p, &index, settings)
+    if let Some((_, l)) = &mut p.lowered {
+        for f in &mut l.functions {
+            index.resolve(f);
+        }
+    }
+    let fns = {
+        let functions = p
+            .lowered
+            .as_ref()
+            .map(|(_, l)| l.functions.as_slice())
+            .unwrap_or(&[]);
+        krate::summary::FnIndex::build(&[(p.result.source.as_deref(), functions)])
+    };
+    pipeline::phase2(p, 0, &fns, settings)
 }
 
 /// The text handed to the parser: a byte order mark and a `#!` line are

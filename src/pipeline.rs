@@ -9,6 +9,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::edition::CrateInfo;
+use crate::krate::summary::{self, FnIndex, FnRef};
 use crate::krate::{schema, CrateIndex};
 use crate::lower::context::FileCtx;
 use crate::lower::items::Lowered;
@@ -55,18 +56,44 @@ pub fn analyze_crate(
     context: &[FileJob],
     settings: &Settings,
 ) -> Vec<FileResult> {
-    let firsts: Vec<Phase1> = jobs
+    let reported = jobs.len();
+    let mut firsts: Vec<Phase1> = jobs
         .par_iter()
         .map(|j| phase1_job(j, settings, false))
+        .chain(context.par_iter().map(|j| {
+            // Other files of a database crate are lowered for summaries;
+            // the rest only for what they declare.
+            phase1_job(j, settings, !j.krate.orms.sql)
+        }))
         .collect();
-    let extra: Vec<schema::FileSchema> = context
-        .par_iter()
-        .map(|j| phase1_job(j, settings, true).schema)
-        .collect();
-    let index = CrateIndex::build(firsts.iter().map(|p| &p.schema).chain(extra.iter()));
+    let index = CrateIndex::build(firsts.iter().map(|p| &p.schema));
+    firsts.par_iter_mut().for_each(|p| {
+        if let Some((_, l)) = &mut p.lowered {
+            for f in &mut l.functions {
+                index.resolve(f);
+            }
+        }
+    });
+    let fns = {
+        let files: Vec<(Option<&SourceFile>, &[crate::lower::effects::FnFacts])> = firsts
+            .iter()
+            .map(|p| {
+                (
+                    p.result.source.as_deref(),
+                    p.lowered
+                        .as_ref()
+                        .map(|(_, l)| l.functions.as_slice())
+                        .unwrap_or(&[]),
+                )
+            })
+            .collect();
+        FnIndex::build(&files)
+    };
+    firsts.truncate(reported);
     firsts
         .into_par_iter()
-        .map(|p| phase2(p, &index, settings))
+        .enumerate()
+        .map(|(i, p)| phase2(p, i, &fns, settings))
         .collect()
 }
 
@@ -83,7 +110,7 @@ fn phase1_job(j: &FileJob, settings: &Settings, schema_only: bool) -> Phase1 {
             }
         },
     };
-    if schema_only && !declares_schema(&bytes) {
+    if schema_only && !declares_schema(&bytes) && !j.krate.orms.sql {
         return Phase1::error(FileError::new(j.display.clone(), String::new()));
     }
     phase1(&j.display, bytes, &j.krate, settings, schema_only)
@@ -128,14 +155,21 @@ pub fn phase1(
     // Spans of this file are no longer needed; free proc-macro2's map of them.
     proc_macro2::extra::invalidate_current_thread_spans();
     match outcome {
-        Ok(Ok((lowered, schema))) => Phase1 {
-            result: FileResult {
-                source: Some(source),
-                ..FileResult::default()
-            },
-            lowered,
-            schema,
-        },
+        Ok(Ok((lowered, schema))) => {
+            let notes = lowered
+                .as_ref()
+                .map(|(ctx, _)| refused(ctx, &source))
+                .unwrap_or_default();
+            Phase1 {
+                result: FileResult {
+                    source: Some(source),
+                    notes,
+                    ..FileResult::default()
+                },
+                lowered,
+                schema,
+            }
+        }
         Ok(Err(error)) => Phase1 {
             result: FileResult {
                 error: Some(error),
@@ -147,6 +181,22 @@ pub fn phase1(
         },
         Err(panic) => Phase1::error(internal_error(name, panic)),
     }
+}
+
+/// Inputs the file names that were refused (`query_file!` outside the
+/// crate), as errors at the path literal.
+fn refused(ctx: &FileCtx, source: &SourceFile) -> Vec<FileError> {
+    let mut refused = std::mem::take(&mut *ctx.refused.lock().unwrap_or_else(|p| p.into_inner()));
+    refused.sort_by_key(|(r, _)| (r.start, r.end));
+    refused.dedup_by(|a, b| a.0 == b.0);
+    refused
+        .into_iter()
+        .map(|(r, message)| FileError {
+            file: source.path.clone(),
+            message,
+            span: Some(source.span(r)),
+        })
+        .collect()
 }
 
 fn internal_error(name: &str, panic: Box<dyn std::any::Any + Send>) -> FileError {
@@ -171,6 +221,16 @@ fn lower_source(
     schema_only: bool,
 ) -> Result<Lowering, FileError> {
     let text = crate::parser_text(&source.text);
+    if let Some(at) = crate::depth::too_deep(&text, crate::depth::MAX_DEPTH) {
+        return Err(FileError {
+            file: source.path.clone(),
+            message: format!(
+                "nesting deeper than {} levels; not analysed (rmw-lint bounds the depth it reads so that no file can exhaust its stack)",
+                crate::depth::MAX_DEPTH
+            ),
+            span: Some(source.span(at..at)),
+        });
+    }
     let syntax = syn::parse_file(&text).map_err(|e| {
         let r = e.span().byte_range();
         FileError {
@@ -186,20 +246,32 @@ fn lower_source(
     }
     let mut ctx = FileCtx::new(&syntax, krate.edition, krate.root.clone(), settings.dialect);
     ctx.module = module;
+    ctx.orms = krate.orms;
+    ctx.budget = crate::budget::Budget::for_file(text.len());
     let lowered = crate::lower::items::lower_file(&syntax, &ctx, settings.include_tests);
     Ok((Some((ctx, lowered)), file_schema))
 }
 
-/// Resolves a file's functions against its crate's index and runs the rules.
-pub fn phase2(p: Phase1, index: &CrateIndex, settings: &Settings) -> FileResult {
+/// Runs the rules on a file whose functions are resolved against their
+/// crate's index, with calls to summarised functions spliced in.
+pub fn phase2(p: Phase1, file: usize, fns: &FnIndex, settings: &Settings) -> FileResult {
     let mut result = p.result;
     let (Some((ctx, mut lowered)), Some(source)) = (p.lowered, result.source.clone()) else {
         return result;
     };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_file(&source, &ctx, &mut lowered, index, settings)
+        check_file(&source, &ctx, &mut lowered, file, fns, settings)
     }));
     match run {
+        Ok(_) if ctx.budget.expired() => {
+            result.error = Some(FileError::new(
+                source.path.clone(),
+                format!(
+                    "analysing this file took longer than {} s; not analysed (please report it with the file attached)",
+                    ctx.budget.allowed.as_secs()
+                ),
+            ))
+        }
         Ok(d) => result.diagnostics = d,
         Err(panic) => result.error = Some(internal_error(&source.path, panic)),
     }
@@ -210,15 +282,30 @@ fn check_file(
     source: &SourceFile,
     ctx: &FileCtx,
     lowered: &mut Lowered,
-    index: &CrateIndex,
+    file: usize,
+    fns: &FnIndex,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     // Less the file's `per-file-ignores`.
     let enabled = &*settings.enabled_for(&source.path);
     let mut findings = Vec::new();
-    for f in &mut lowered.functions {
-        index.resolve(f);
-        findings.extend(rules::check_function(f, source, ctx, enabled));
+    for (func, f) in lowered.functions.iter_mut().enumerate() {
+        if ctx.budget.expired() {
+            break;
+        }
+        let spliced = summary::splice(f, FnRef { file, func }, fns);
+        let mut found = rules::check_function(f, source, ctx, enabled);
+        // Say what each call stands for: the statement inside the callee.
+        for finding in &mut found {
+            for s in &spliced {
+                let at_call =
+                    finding.primary == s.call || finding.labels.iter().any(|(r, _)| *r == s.call);
+                if at_call && !finding.notes.contains(&s.note) {
+                    finding.notes.push(s.note.clone());
+                }
+            }
+        }
+        findings.extend(found);
     }
     let diagnostics = crate::to_diagnostics(findings, source, settings);
     // Suppression comments, and notes for those that suppress nothing.

@@ -123,7 +123,13 @@ pub fn directives(src: &SourceFile) -> Vec<Directive> {
     let mut out = Vec::new();
     for c in line_comments(text) {
         let body = &text[c.clone()];
-        let after = body.trim_start_matches('/').trim_start_matches('!');
+        // `///` and `//!` are documentation, which `--fix` must never
+        // delete as an unused suppression (`////` is a plain comment).
+        let doc = body.starts_with("//!") || (body.starts_with("///") && !body.starts_with("////"));
+        if doc {
+            continue;
+        }
+        let after = body.trim_start_matches('/');
         let lead = body.len() - after.len();
         let trimmed = after.trim_start();
         let Some(rest) = trimmed.strip_prefix("rmw-lint:") else {
@@ -405,6 +411,17 @@ fn removal(src: &SourceFile, d: &Directive) -> Edit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_comments_are_not_directives() {
+        let src = SourceFile::new(
+            "a.rs".into(),
+            "/// rmw-lint: allow(atomic-load-store)\n//! rmw-lint: allow-file(static-mut-rmw)\nfn f() {}\n//// rmw-lint: allow(lock-check-then-act)\n".into(),
+        );
+        let found = directives(&src);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rules[0].0, "lock-check-then-act");
+    }
 
     #[test]
     fn comments_inside_strings_are_not_directives() {

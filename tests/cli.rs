@@ -122,6 +122,7 @@ fn deep_nesting_and_huge_files_do_not_crash() {
         "} ".repeat(depth)
     );
     write(dir.path(), "blocks.rs", blocks);
+    // Deeper than rmw-lint reads: a clear error for that file alone.
     let chain = format!("pub fn h() -> i32 {{ 1{} }}\n", " + 1".repeat(100_000));
     write(dir.path(), "chain.rs", chain);
     // Several megabytes of ordinary code, one hazard per function.
@@ -135,15 +136,15 @@ fn deep_nesting_and_huge_files_do_not_crash() {
     write(dir.path(), "big.rs", &big);
     let out = run(dir.path(), &["--format", "json", "."]);
     let doc = json(&out);
-    assert_eq!(
-        doc["errors"].as_array().map(Vec::len),
-        Some(0),
-        "{}",
-        doc["errors"]
-    );
+    let errors = doc["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1, "{}", doc["errors"]);
+    assert_eq!(errors[0]["file"], "chain.rs");
+    assert!(errors[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("nesting deeper than")));
     assert_eq!(doc["summary"]["files"], 4);
     assert_eq!(doc["summary"]["diagnostics"], 20_000);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -114,6 +114,8 @@ fn fixtures_report_exactly_the_annotated_findings() {
         ("redis-get-then-set", 10),
         ("redis-unsafe-lock", 10),
         ("fs-check-then-use", 10),
+        ("fs-create-then-chmod", 10),
+        ("fs-remove-then-create", 10),
     ] {
         let fire = fired.get(rule).copied().unwrap_or(0);
         assert!(

@@ -8,6 +8,7 @@
 //! place for every cross-file fact the analysis needs.
 
 pub mod schema;
+pub mod summary;
 
 use crate::lower::effects::FnFacts;
 use crate::sql::orm::TableRef;

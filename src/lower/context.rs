@@ -50,6 +50,8 @@ pub struct FileCtx {
     /// The file's module name (`post` for `entity/post.rs`): what a bare
     /// `Entity` names inside a sea-orm entity file.
     pub module: String,
+    /// The ORMs the file's package depends on.
+    pub orms: crate::edition::Orms,
     pub statics: HashMap<String, StaticInfo>,
     /// struct name → field name → type text (spaces removed).
     pub fields: HashMap<String, HashMap<String, String>>,
@@ -74,6 +76,11 @@ pub struct FileCtx {
     pub globs: Vec<String>,
     /// The Redis client crate the file names, if any.
     pub redis: Option<RedisCrate>,
+    /// Inputs the file names that were refused (a `query_file!` outside the
+    /// crate), with the range naming them: reported as the file's errors.
+    pub refused: std::sync::Mutex<Vec<(std::ops::Range<usize>, String)>>,
+    /// What analysing the file may still cost (time, macro re-parsing).
+    pub budget: crate::budget::Budget,
     /// Database families seen while collecting (PostgreSQL, MySQL, SQLite).
     families: [bool; 3],
     apis: Vec<SqlApi>,

@@ -161,6 +161,53 @@ pub enum OpKind {
     Redis(RedisId),
     /// A filesystem check or use (see [`FsEffect`]); the target is its path.
     Fs(FsId),
+    /// A call that may reach a function of the crate (see [`CallSite`]);
+    /// the crate-level phase replaces it with what the callee does.
+    Call(usize),
+}
+
+/// How a call names its callee, for resolution against the crate's
+/// functions (SPEC §7, resolution without types).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callee {
+    /// `f(..)`, `module::f(..)`, `Type::f(..)` with the first segment
+    /// resolved through the file's `use` items.
+    Path(Vec<String>),
+    /// `recv.f(..)`.
+    Method { name: String, recv: Recv },
+}
+
+/// What is known about a method call's receiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recv {
+    /// `self.f(..)`.
+    SelfValue,
+    /// A receiver of a known type (its last path segment).
+    Typed(String),
+    Unknown,
+}
+
+/// One argument of a call (the receiver first, for methods).
+#[derive(Debug, Clone)]
+pub struct CallArg {
+    pub deps: Deps,
+    /// The argument is a pool, connection or transaction.
+    pub exec: Option<Executor>,
+    pub range: Range<usize>,
+}
+
+/// A call the lowering could not read as any known family.
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    pub op: OpId,
+    pub callee: Callee,
+    pub args: Vec<CallArg>,
+    /// Whether `args[0]` is the receiver.
+    pub method: bool,
+    pub range: Range<usize>,
+    /// The `?` on the call's result: an early exit that decides the rest of
+    /// the block when the callee is a check function.
+    pub check_cond: Option<CondId>,
 }
 
 /// What a statement runs on, which decides whether a transaction is open.
@@ -351,6 +398,36 @@ pub enum FsKind {
     Rename,
     Copy,
     SetPermissions,
+    /// `create_dir_all`, `DirBuilder` with `recursive(true)`: succeeds when
+    /// the directory is already there.
+    CreateDirAll,
+    /// `os::unix::fs::symlink(target, link)`: the path is the link.
+    Symlink,
+    /// `os::unix::fs::chown` / `lchown`, `nix`/`rustix` `chown` by path.
+    SetOwner,
+    /// A call of the function itself with the path (`what` is the
+    /// function's name), or `read_dir` of it: going into the directory.
+    Recurse,
+}
+
+impl FsKind {
+    /// Whether the call makes a new file, directory or link at its path.
+    pub fn makes(self) -> bool {
+        matches!(
+            self,
+            FsKind::Write | FsKind::CreateDir | FsKind::CreateDirAll | FsKind::Symlink
+        )
+    }
+}
+
+/// The statement a filesystem call is the whole of (`let f = File::create(p)?;`,
+/// `fs::set_permissions(p, m)?;`), so a fix can rewrite or remove it.
+#[derive(Debug, Clone)]
+pub struct FsStmt {
+    /// The statement, from its first token through the `;`.
+    pub range: Range<usize>,
+    /// `let [mut] name = …`: the name the result is bound to.
+    pub binding: Option<String>,
 }
 
 /// One filesystem check or use of a path.
@@ -373,6 +450,22 @@ pub struct FsEffect {
     pub dest: bool,
     /// For `rename`/`copy`: the other path's target.
     pub other: Option<TargetId>,
+    /// A `Write` that can make the file (`File::create`, `fs::write`, an
+    /// open with `create`), not only open one that is there.
+    pub creates: bool,
+    /// Fails on an existing path instead of following it (`create_new(true)`,
+    /// `O_CREAT | O_EXCL`): a fresh file, never a planted one.
+    pub new_only: bool,
+    /// Made with its mode (`OpenOptionsExt::mode`, `DirBuilderExt::mode`,
+    /// `mkdir(p, mode)`).
+    pub with_mode: bool,
+    /// The path lies in a temporary directory this function made
+    /// (`tempfile::tempdir()`), which no other process can write.
+    pub temp: bool,
+    /// For `set_permissions(p, Permissions::from_mode(m))`: `m`.
+    pub mode: Option<Range<usize>>,
+    /// The statement the call is the whole of.
+    pub stmt: Option<FsStmt>,
 }
 
 /// Source ranges of a method call, so rules can rebuild it from the user's
@@ -450,6 +543,17 @@ pub struct FnFacts {
     pub txs: Vec<Tx>,
     pub redis: Vec<RedisCmd>,
     pub fs: Vec<FsEffect>,
+    /// Calls that may reach the crate's own functions.
+    pub calls: Vec<CallSite>,
+    /// Conditions whose branch leaves the function or block early.
+    pub exit_conds: Vec<CondId>,
+    /// The `impl` type of a method, its bare name and its parameter count
+    /// (receiver excluded), for resolving calls to it.
+    pub self_ty: Option<String>,
+    pub short_name: String,
+    pub arity: usize,
+    /// Parameter names by position (receiver excluded).
+    pub params: Vec<String>,
 }
 
 impl FnFacts {

@@ -26,3 +26,16 @@ pub fn range_of(node: &impl ToTokens) -> Range<usize> {
         .unwrap_or(start.clone());
     start.start..end.end.max(start.start)
 }
+
+/// The byte range of a macro call, from its path to its closing delimiter,
+/// without copying its tokens ([`range_of`] costs the size of the node, and
+/// macros nest).
+pub fn macro_range(m: &syn::Macro) -> Range<usize> {
+    let start = match (&m.path.leading_colon, m.path.segments.first()) {
+        (Some(c), _) => c.spans[0].byte_range().start,
+        (None, Some(s)) => s.ident.span().byte_range().start,
+        (None, None) => m.bang_token.span.byte_range().start,
+    };
+    let end = m.delimiter.span().close().byte_range().end;
+    start..end.max(start)
+}

@@ -392,7 +392,7 @@ impl Server<'_> {
         } else {
             // The crate's index: this text's facts and the other files'.
             let settings = &project.settings;
-            let p1 = crate::pipeline::phase1(
+            let mut p1 = crate::pipeline::phase1(
                 &doc.name,
                 doc.text.clone().into_bytes(),
                 &krate,
@@ -420,7 +420,22 @@ impl Server<'_> {
                 }
                 _ => CrateIndex::build([&own]),
             };
-            crate::pipeline::phase2(p1, &index, settings)
+            if let Some((_, l)) = &mut p1.lowered {
+                for f in &mut l.functions {
+                    index.resolve(f);
+                }
+            }
+            // Function summaries of this document's own functions; the
+            // other files' are not kept in memory yet.
+            let fns = {
+                let functions = p1
+                    .lowered
+                    .as_ref()
+                    .map(|(_, l)| l.functions.as_slice())
+                    .unwrap_or(&[]);
+                crate::krate::summary::FnIndex::build(&[(p1.result.source.as_deref(), functions)])
+            };
+            crate::pipeline::phase2(p1, 0, &fns, settings)
         };
         let source = result
             .source

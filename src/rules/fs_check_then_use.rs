@@ -22,7 +22,7 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
     // an `if`, a `match` arm) become labels of the first.
     let mut by_check: HashMap<usize, usize> = HashMap::new();
     for u in &f.fs {
-        if u.kind == FsKind::Check || calls.contains(&u.call.start) {
+        if !is_use(u) || calls.contains(&u.call.start) {
             continue;
         }
         let uo = f.op(u.op);
@@ -32,6 +32,7 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         let found = f.fs.iter().rev().find(|c| {
             let co = f.op(c.op);
             c.kind == FsKind::Check
+                && pairs(c, u)
                 && co.target == uo.target
                 && co.time < uo.time
                 && f.controls(c.op, u.op)
@@ -50,6 +51,37 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
     }
 }
 
+/// The calls this rule judges. Making a directory tree (idempotent), a
+/// symlink or an owner change is the business of the other path rules, and
+/// an open that fails on an existing file has no race.
+fn is_use(u: &FsEffect) -> bool {
+    !matches!(
+        u.kind,
+        FsKind::Check | FsKind::CreateDirAll | FsKind::Symlink | FsKind::SetOwner
+    ) && !u.new_only
+}
+
+/// A check that does not follow symlinks (`symlink_metadata`, a directory
+/// entry's `file_type()`): made to keep out of links, so acting on the
+/// path afterwards (which follows them) reopens the hole.
+fn no_follow(c: &FsEffect) -> bool {
+    c.what.ends_with("symlink_metadata")
+        || c.what.ends_with("symlink_metadata()")
+        || c.what == "file_type()"
+}
+
+/// Whether check `c` and use `u` are a pair this rule reports: recursing
+/// into a path only after a check that does not follow links, and a
+/// directory entry's `file_type()` only before removing, re-permissioning
+/// or recursing into it.
+fn pairs(c: &FsEffect, u: &FsEffect) -> bool {
+    match u.kind {
+        FsKind::Recurse => no_follow(c),
+        FsKind::Remove | FsKind::SetPermissions => true,
+        _ => c.what != "file_type()",
+    }
+}
+
 /// `fs::write(&tmp, ..)` … `fs::rename(&tmp, &target)`: the new content
 /// appears at `target` in one step, whatever was there.
 fn renamed_into_place(f: &FnFacts, u: &FsEffect) -> bool {
@@ -61,7 +93,7 @@ fn renamed_into_place(f: &FnFacts, u: &FsEffect) -> bool {
 
 /// `fs::`, `std::fs::`, `tokio::fs::`: the module prefix the user wrote
 /// (for `File::create`, what comes before `File`).
-fn module_prefix(u: &FsEffect) -> String {
+pub(super) fn module_prefix(u: &FsEffect) -> String {
     if let Some(base) = u.what.strip_suffix("File::create") {
         return base.to_string();
     }
@@ -73,7 +105,7 @@ fn module_prefix(u: &FsEffect) -> String {
 
 /// The call as named in messages: `File::create`, `OpenOptions::open`,
 /// `remove_file`.
-fn short_call(u: &FsEffect) -> String {
+pub(super) fn short_call(u: &FsEffect) -> String {
     if u.what.ends_with("File::create") || u.what == "OpenOptions::open" {
         return u
             .what
@@ -99,6 +131,11 @@ fn verb(u: &FsEffect) -> &'static str {
         FsKind::Copy if u.dest => "overwritten by a copy",
         FsKind::Copy => "copied",
         FsKind::SetPermissions => "given new permissions",
+        FsKind::Recurse if u.what.ends_with("read_dir") => "listed to walk into",
+        FsKind::Recurse => "recursed into",
+        FsKind::SetOwner => "given a new owner",
+        FsKind::Symlink => "made a symlink",
+        FsKind::CreateDirAll => "created",
         FsKind::Check => "checked",
     }
 }
@@ -128,7 +165,10 @@ fn finding(f: &FnFacts, file: &SourceFile, c: &FsEffect, u: &FsEffect) -> Findin
         FsKind::Rename | FsKind::Copy => {
             format!("if `{path}` is moved or removed in between, `{call}` fails with `NotFound`")
         }
-        FsKind::SetPermissions | FsKind::Check => format!(
+        FsKind::Recurse => format!(
+            "if `{path}` is replaced by a symlink in between, `{call}` follows it and works inside the directory the link points to"
+        ),
+        _ => format!(
             "if `{path}` is replaced in between, the permissions land on another file, or `{call}` fails with `NotFound`"
         ),
     };
@@ -239,7 +279,14 @@ fn suggestion(file: &SourceFile, u: &FsEffect, path: &str) -> Suggestion {
                 )
             },
         ),
-        FsKind::Rename | FsKind::Copy | FsKind::SetPermissions | FsKind::Check => (
+        FsKind::Recurse => (
+            "do not re-resolve the path after the check: open the directory once and walk it through the handle (`openat` with `O_NOFOLLOW`, `cap_std::fs::Dir`), or use a crate that does (`remove_dir_all`, std's `fs::remove_dir_all`)".to_string(),
+            format!(
+                "let dir = cap_std::fs::Dir::open_ambient_dir({}, cap_std::ambient_authority())?;\n// recurse with `dir.open_dir(name)` and `dir.entries()`: no step follows a symlink",
+                arg(0)
+            ),
+        ),
+        _ => (
             "call it without the check, and handle `NotFound` from the call itself".to_string(),
             format!(
                 "match {}{aw} {{\n    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {{\n        // it was not there: what the check's other branch did\n    }}\n    other => other?,\n}}",

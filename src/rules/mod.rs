@@ -5,6 +5,8 @@ pub mod atomic_load_store;
 pub mod check_then_insert;
 pub mod for_update_outside_transaction;
 pub mod fs_check_then_use;
+pub mod fs_create_then_chmod;
+pub mod fs_remove_then_create;
 pub mod lock_check_then_act;
 pub mod orm_rewrite;
 pub mod redis_get_then_set;
@@ -100,6 +102,16 @@ pub const RULES: &[RuleInfo] = &[
         doc: include_str!("../../rules/fs-check-then-use.md"),
     },
     RuleInfo {
+        id: "fs-create-then-chmod",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/fs-create-then-chmod.md"),
+    },
+    RuleInfo {
+        id: "fs-remove-then-create",
+        severity: Severity::Warning,
+        doc: include_str!("../../rules/fs-remove-then-create.md"),
+    },
+    RuleInfo {
         id: crate::suppress::UNUSED,
         severity: Severity::Note,
         doc: include_str!("../../rules/unused-suppression.md"),
@@ -164,8 +176,16 @@ pub fn check_function(
             redis_unsafe_lock::check(facts, file, &mut rest);
         }
     }
-    if !facts.fs.is_empty() && enabled.contains("fs-check-then-use") {
-        fs_check_then_use::check(facts, file, &mut rest);
+    if !facts.fs.is_empty() {
+        if enabled.contains("fs-check-then-use") {
+            fs_check_then_use::check(facts, file, &mut rest);
+        }
+        if enabled.contains("fs-create-then-chmod") {
+            fs_create_then_chmod::check(facts, file, ctx, &mut rest);
+        }
+        if enabled.contains("fs-remove-then-create") {
+            fs_remove_then_create::check(facts, file, &mut rest);
+        }
     }
     out.extend(
         rest.into_iter()

@@ -114,6 +114,12 @@ fn tidy(text: &str) -> String {
 
 /// The executor as the rewrite should pass it.
 fn conn(file: &SourceFile, e: &SqlExec, orm: Orm) -> String {
+    // sea-orm takes the connection by reference, as the user passed it.
+    if orm == Orm::SeaOrm {
+        if let Some(r) = &e.executor_range {
+            return super::text(file, r);
+        }
+    }
     executor_text(file, e).unwrap_or_else(|| match orm {
         Orm::Diesel => "conn".into(),
         Orm::SeaOrm => "db".into(),

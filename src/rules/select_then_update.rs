@@ -85,7 +85,10 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             if cols.is_empty() {
                 return None;
             }
-            let data = f.feeds(s.op, u.op);
+            // A self-relative write (`col = col + 1`) applies its change to
+            // the current value: a read that only picks its row (the key)
+            // does not make it a lost update.
+            let data = f.feeds(s.op, u.op) && cols.iter().any(|w| !w.self_relative);
             let control = f.controls(s.op, u.op);
             if !data && !control {
                 return None;

@@ -77,8 +77,9 @@ pub fn nothing_here(x: u32) -> u32 {
 // fire: a file-wide allow with an unknown rule id.
 // rmw-lint: allow-file(all) //~ unused-suppression
 
-// fire: a doc comment is a line comment too.
-/// rmw-lint: allow(fs-check-then-use) //~ unused-suppression
+// quiet: a doc comment is documentation, not a directive: it is neither
+// judged nor removed by --fix.
+/// rmw-lint: allow(fs-check-then-use)
 pub fn documented() {}
 
 // quiet: a directive inside a string literal is not a comment.

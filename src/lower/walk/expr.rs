@@ -11,6 +11,9 @@ use syn::Expr;
 
 impl Walker<'_> {
     pub(crate) fn expr(&mut self, e: &Expr) -> Val {
+        if self.ctx.budget.expired() {
+            return Val::default();
+        }
         let discarded = self.discarded.take() == Some(e as *const Expr);
         match e {
             Expr::Lit(l) => self.lit_sql(l),
@@ -147,6 +150,7 @@ impl Walker<'_> {
                 // `m.lock()?` is still the guard.
                 let mut v = self.expr(&t.expr);
                 self.widen_acquisition(&v, &t.expr, e);
+                self.call_checked(&v, e);
                 v.shape = None;
                 v
             }
@@ -471,6 +475,11 @@ impl Walker<'_> {
             return x;
         }
         v.deps = union(&v.deps, &f.deps);
+        if let Some(mut x) = self.crate_call(c, &segs, &each) {
+            x.deps = union(&x.deps, &f.deps);
+            x.diverges = v.diverges;
+            return x;
+        }
         if (last == "max" || last == "min") && c.args.len() == 2 {
             let a = self.expr_shape_probe(&c.args[0], &c.args[1]);
             if let Some((load, other)) = a {
@@ -546,6 +555,13 @@ impl Walker<'_> {
     /// Parses a macro's arguments as expressions where they are (`println!`,
     /// `assert!`, `vec!`), so effects inside them are seen.
     pub(super) fn macro_args(&mut self, m: &syn::Macro) -> Val {
+        if !self
+            .ctx
+            .budget
+            .take_macro(crate::lower::macro_range(m).len())
+        {
+            return Val::default();
+        }
         let parsed = m.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated);
         match parsed {
             Ok(args) => self.all(args.iter()),

@@ -128,6 +128,34 @@ impl Walker<'_> {
         }
     }
 
+    /// The identity of a path: as [`Walker::expr_key`], and also the same
+    /// for `dir.join(&name)` and `dir.join(name)` (arguments compared as
+    /// keys), and for a directory entry's `entry.path()`,
+    /// `dir.join(entry.file_name())` and `entry` itself (its `metadata()`,
+    /// `file_type()`), and a temporary directory's `tmp.path()` and `tmp`.
+    pub(super) fn path_key(&self, e: &Expr) -> String {
+        let e = strip_key(e);
+        if let Expr::MethodCall(mc) = e {
+            let m = mc.method.to_string();
+            if m == "path" && mc.args.is_empty() {
+                return self.path_key(&mc.receiver);
+            }
+            if m == "join" && mc.args.len() == 1 {
+                if let Expr::MethodCall(a) = strip_key(&mc.args[0]) {
+                    if a.method == "file_name" && a.args.is_empty() {
+                        return self.path_key(&a.receiver);
+                    }
+                }
+                return format!(
+                    "{}/{}",
+                    self.path_key(&mc.receiver),
+                    self.path_key(&mc.args[0])
+                );
+            }
+        }
+        self.expr_key(e)
+    }
+
     /// The key identity a `let` binding's value carries: for a literal or a
     /// `format!`/`concat!`, the template itself, so that the same template
     /// written inline elsewhere names the same key.
@@ -139,6 +167,24 @@ impl Walker<'_> {
             }) => Some(self.expr_key(init)),
             Expr::Macro(m) if is_template_macro(&m.mac) && self.ctx.redis.is_some() => {
                 Some(self.expr_key(init))
+            }
+            // `let path = dir.join(name)`, `let path = entry.path()`,
+            // `let path = Path::new(&name)`: the same path as the
+            // expression written inline.
+            Expr::Call(c)
+                if c.args.len() == 1 && {
+                    let segs = super::vocab::path_segments(&c.func);
+                    let tail = segs[segs.len().saturating_sub(2)..].join("::");
+                    tail == "Path::new" || tail == "PathBuf::from"
+                } =>
+            {
+                Some(self.path_key(init))
+            }
+            Expr::MethodCall(mc)
+                if (mc.method == "join" && mc.args.len() == 1)
+                    || (mc.method == "path" && mc.args.is_empty()) =>
+            {
+                Some(self.path_key(init))
             }
             _ => None,
         }

@@ -212,7 +212,12 @@ impl Walker<'_> {
                 ..Val::default()
             };
         }
-        // 5. Anything else: the result depends on the receiver and arguments.
+        // 5. A call that may reach the crate's own functions.
+        if let Some(mut x) = self.crate_method(mc, e, &recv, &each) {
+            x.diverges = recv.diverges || args.diverges;
+            return x;
+        }
+        // 6. Anything else: the result depends on the receiver and arguments.
         let mut v = Val {
             deps: union(&recv.deps, &args.deps),
             diverges: recv.diverges || args.diverges,

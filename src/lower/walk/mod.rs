@@ -20,9 +20,11 @@
 //! adds methods to [`Walker`]; they import from `state` and `vocab` only.
 
 mod assign;
+mod calls;
 mod control;
 mod expr;
 mod fs;
+mod fs_unix;
 mod keys;
 mod method;
 mod orm;

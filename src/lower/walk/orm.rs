@@ -114,11 +114,13 @@ const SEA_ENTITY_FNS: &[&str] = &[
 
 impl Walker<'_> {
     fn has_diesel(&self) -> bool {
-        self.ctx.crates.contains("diesel") || self.ctx.crates.contains("diesel_async")
+        self.ctx.orms.diesel
+            || self.ctx.crates.contains("diesel")
+            || self.ctx.crates.contains("diesel_async")
     }
 
     fn has_sea(&self) -> bool {
-        self.ctx.crates.contains("sea_orm")
+        self.ctx.orms.sea_orm || self.ctx.crates.contains("sea_orm")
     }
 
     fn is_local(&self, name: &str) -> bool {

@@ -260,6 +260,13 @@ impl Walker<'_> {
         if name != "format" && name != "concat" && !is_sqlx {
             return None;
         }
+        if !self
+            .ctx
+            .budget
+            .take_macro(crate::lower::macro_range(m).len())
+        {
+            return Some(Val::default());
+        }
         let args = m
             .parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated)
             .ok()?;
@@ -318,9 +325,17 @@ impl Walker<'_> {
                     .map(|a| range_of(strip(a)))
                     .collect();
                 let (src, local) = if name.starts_with("query_file") {
-                    let path = string_lit(sql_arg)?.value();
-                    let file = self.ctx.root.as_ref()?.join(path);
-                    let text = std::fs::read_to_string(file).ok()?;
+                    let lit = string_lit(sql_arg)?;
+                    let read = crate::query_file::read(self.ctx.root.as_ref()?, &lit.value());
+                    let text = match read {
+                        Ok(text) => text,
+                        Err(why) => {
+                            if let Ok(mut r) = self.ctx.refused.lock() {
+                                r.push((lit.span().byte_range(), why));
+                            }
+                            return None;
+                        }
+                    };
                     let mut t = SqlText::default();
                     t.push(&text, None);
                     (

@@ -25,9 +25,20 @@ pub(crate) enum Ext {
     RedisBuilder(usize),
     /// A fred transaction (`client.multi()`): its commands are queued.
     FredTrx,
-    /// `OpenOptions` being built: whether it opens for writing, and whether
-    /// `create_new(true)` makes the open fail on an existing file.
-    OpenOptions { writes: bool, create_new: bool },
+    /// `OpenOptions` being built: whether it opens for writing, whether it
+    /// can create the file, whether `create_new(true)` makes the open fail
+    /// on an existing file, and whether a `mode(..)` was given.
+    OpenOptions {
+        writes: bool,
+        creates: bool,
+        create_new: bool,
+        mode: bool,
+    },
+    /// `DirBuilder` being built: `recursive(true)`, `mode(..)`.
+    DirBuilder { recursive: bool, mode: bool },
+    /// A temporary directory this function made (`tempfile::tempdir()`),
+    /// or a path inside one.
+    TempPath,
     /// The result of `fs::metadata(path)`: its `Ok`/`Err` tells whether the
     /// path exists.
     FsMeta(TargetId),
@@ -114,6 +125,8 @@ pub(crate) struct Val {
     pub(super) ext: Option<Ext>,
     /// An ORM query being built, or a model (row) it loaded.
     pub(super) orm: Option<OrmVal>,
+    /// The value is the result of this call site (see `calls.rs`).
+    pub(super) call_site: Option<usize>,
 }
 
 impl Val {
@@ -172,6 +185,24 @@ pub struct Walker<'a> {
     /// Values for the parameters of the next closure (the connection and
     /// pipeline `redis::transaction` hands its closure).
     pub(super) closure_inputs: Option<Vec<Val>>,
+    /// The statement being walked: its range, the name a `let` binds, and
+    /// the call it is the whole of (without `?`, `.await`, `.unwrap()`).
+    pub(super) cur_stmt: Option<CurStmt>,
+}
+
+/// See [`Walker::cur_stmt`]. Found from the statement's own tokens
+/// (`let`, `;`), never by re-reading a whole expression.
+#[derive(Debug, Clone)]
+pub(super) struct CurStmt {
+    /// Where a `let` starts; an expression statement starts where its call
+    /// does (only suffixes are stripped from it).
+    pub(super) start: Option<usize>,
+    /// The end of the `;`.
+    pub(super) end: usize,
+    pub(super) binding: Option<String>,
+    /// The address of the call node the statement is the whole of, as an
+    /// identity (never dereferenced).
+    pub(super) node: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -183,6 +214,15 @@ impl<'a> Walker<'a> {
             closure_depth: 0,
             facts: FnFacts {
                 name: input.name.clone(),
+                self_ty: input.self_ty.clone(),
+                short_name: input
+                    .name
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+                arity: input.params.len(),
+                params: input.params.iter().map(|(n, _)| n.clone()).collect(),
                 ..FnFacts::default()
             },
             time: 0,
@@ -205,6 +245,7 @@ impl<'a> Walker<'a> {
             async_depth: 0,
             redis: RedisState::default(),
             closure_inputs: None,
+            cur_stmt: None,
         };
         for (name, ty) in &input.params {
             let exclusive = ty.starts_with("&mut")
@@ -486,6 +527,7 @@ impl<'a> Walker<'a> {
     /// The rest of the current block runs only when `cond` went the way that
     /// did not leave it.
     pub(super) fn add_post_guard(&mut self, cond: CondId) {
+        self.facts.exit_conds.push(cond);
         self.cond_stack.push(cond);
         if let Some(scope) = self.scopes.last_mut() {
             scope.post_guards.push(cond);

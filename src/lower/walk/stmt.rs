@@ -37,6 +37,14 @@ impl Walker<'_> {
     }
 
     pub(super) fn stmt(&mut self, stmt: &Stmt) -> Val {
+        let outer = self.cur_stmt.take();
+        self.cur_stmt = stmt_info(stmt);
+        let v = self.stmt_inner(stmt);
+        self.cur_stmt = outer;
+        v
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt) -> Val {
         match stmt {
             Stmt::Local(local) => {
                 self.local(local);
@@ -276,5 +284,59 @@ impl Walker<'_> {
             }
             _ => {}
         }
+    }
+}
+
+/// The statement's bounds, the name a plain `let` binds, and the call it is
+/// the whole of, without `?`, `.await`, `.unwrap()`, `.expect(..)`.
+fn stmt_info(stmt: &Stmt) -> Option<CurStmt> {
+    let (start, end, binding, init) = match stmt {
+        Stmt::Local(l) => {
+            let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+            let pat = match &l.pat {
+                Pat::Type(t) => &*t.pat,
+                p => p,
+            };
+            let binding = match pat {
+                Pat::Ident(pi) if pi.subpat.is_none() => Some(pi.ident.to_string()),
+                Pat::Wild(_) => None,
+                _ => return None,
+            };
+            let start = l.let_token.span.byte_range().start;
+            (
+                Some(start),
+                l.semi_token.span.byte_range().end,
+                binding,
+                &*init.expr,
+            )
+        }
+        Stmt::Expr(e, Some(semi)) => (None, semi.span.byte_range().end, None, e),
+        _ => return None,
+    };
+    let node = match unwrap_result(init) {
+        Expr::Call(c) => c as *const syn::ExprCall as usize,
+        Expr::MethodCall(m) => m as *const syn::ExprMethodCall as usize,
+        _ => return None,
+    };
+    Some(CurStmt {
+        start,
+        end,
+        binding,
+        node,
+    })
+}
+
+/// `call?`, `call.await`, `call.unwrap()`, `call.expect("…")` → `call`.
+fn unwrap_result(e: &Expr) -> &Expr {
+    match e {
+        Expr::Try(t) => unwrap_result(&t.expr),
+        Expr::Await(a) => unwrap_result(&a.base),
+        Expr::MethodCall(mc)
+            if matches!(mc.method.to_string().as_str(), "unwrap" | "expect")
+                && mc.args.len() <= 1 =>
+        {
+            unwrap_result(&mc.receiver)
+        }
+        _ => e,
     }
 }
