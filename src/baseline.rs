@@ -31,6 +31,9 @@ struct Document {
 #[derive(Debug, Default)]
 pub struct Baseline {
     fingerprints: HashSet<String>,
+    /// The files its findings are in, as they were named when it was
+    /// written.
+    files: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,12 +60,30 @@ impl Baseline {
             ));
         }
         Ok(Baseline {
+            files: doc.findings.iter().map(|e| e.file.clone()).collect(),
             fingerprints: doc.findings.into_iter().map(|e| e.fingerprint).collect(),
         })
     }
 
     pub fn contains(&self, d: &Diagnostic) -> bool {
         self.fingerprints.contains(&d.fingerprint)
+    }
+
+    /// Why a baseline that left out no finding at all is probably not
+    /// matching the code: it records findings, but none of the files it
+    /// names exists from here. Fingerprints hash file paths as they were
+    /// discovered, so a run from another directory matches nothing and
+    /// every old finding comes back. `None` when nothing looks wrong (the
+    /// recorded findings may simply have been fixed).
+    pub fn mismatch(&self) -> Option<String> {
+        if self.fingerprints.is_empty() || self.files.iter().any(|f| Path::new(f).exists()) {
+            return None;
+        }
+        let example = self.files.iter().next().cloned().unwrap_or_default();
+        Some(format!(
+            "it records {} but none of its files exists from this directory (e.g. `{example}`); run rmw-lint from the directory it was written in, with the same paths",
+            crate::report::plural(self.fingerprints.len(), "finding")
+        ))
     }
 }
 

@@ -42,7 +42,7 @@ pub struct Cli {
     paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, visible_alias = "output-format")]
     format: Format,
 
     /// When to colour human output: `auto` colours only a terminal and
@@ -69,6 +69,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
+    /// Exit with status 0 even when findings are reported (status 2 for
+    /// errors stays).
+    #[arg(long)]
+    exit_zero: bool,
+
     /// Apply machine-applicable fixes in place, then report what remains.
     #[arg(long)]
     fix: bool,
@@ -86,6 +91,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
 
+    /// Write `// rmw-lint: allow(rule) -- TODO: …` above every current
+    /// finding (a reason placeholder to fill in), then exit.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline"])]
+    add_suppressions: bool,
+
     /// Record today's findings in this baseline file and exit.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
     write_baseline: Option<PathBuf>,
@@ -99,8 +109,8 @@ pub struct Cli {
     #[arg(long, short = 'j', value_name = "N")]
     jobs: Option<usize>,
 
-    /// Print diagnostics only, without the summary line (human and github
-    /// formats).
+    /// Print diagnostics only, without the summary line (human, concise and
+    /// github formats) or the progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
 
@@ -124,12 +134,22 @@ enum Command {
         /// The rule id, e.g. `atomic-load-store`.
         rule: String,
     },
+    /// Run the language server on standard input and output (for editors).
+    Server,
+    /// Print a shell completion script (e.g. `rmw-lint completions bash >
+    /// ~/.local/share/bash-completion/completions/rmw-lint`).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// rustc-style diagnostics with suggested rewrites.
     Human,
+    /// One line per finding: `path:line:col: rule message`.
+    Concise,
     /// One JSON document (schema: version 1).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
@@ -170,7 +190,44 @@ impl FailOn {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> u8 {
-    let cli = match Cli::try_parse() {
+    main_from(std::env::args_os())
+}
+
+/// `cargo rmw-lint [OPTIONS] [PATH]...`: as `rmw-lint`, but without paths
+/// it lints every package of the current workspace (found from the
+/// `Cargo.toml` files, without running cargo).
+pub fn cargo_main() -> u8 {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // cargo runs `cargo-rmw-lint rmw-lint ARGS…`.
+    if args.get(1).is_some_and(|a| a == "rmw-lint") {
+        args.remove(1);
+    }
+    if let Some(a) = args.first_mut() {
+        *a = "cargo rmw-lint".into();
+    }
+    let lints_paths = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli.command.is_none() && cli.paths.is_empty(),
+        Err(_) => false,
+    };
+    if lints_paths {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        match crate::workspace::packages(&cwd) {
+            Ok(dirs) => args.extend(
+                dirs.iter()
+                    .map(|d| crate::workspace::relative(d, &cwd).into_os_string()),
+            ),
+            Err(e) => {
+                eprintln!("cargo rmw-lint: error: {e}");
+                return EXIT_ERROR;
+            }
+        }
+    }
+    main_from(args)
+}
+
+/// Runs the command line on `args` (the program name first).
+pub fn main_from(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -204,7 +261,17 @@ fn run(cli: Cli) -> Result<u8, String> {
         Some(Command::Explain { rule }) => {
             return match rules::rule(rule) {
                 Some(r) => {
-                    let _ = std::io::stdout().write_all(r.doc.as_bytes());
+                    // A terminal gets the Markdown rendered; a pipe or a
+                    // file gets the Markdown itself, for tools and pagers
+                    // that render it.
+                    let stdout = std::io::stdout();
+                    let text = if stdout.is_terminal() {
+                        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                        crate::rule_docs::render_terminal(r.doc, !no_color)
+                    } else {
+                        r.doc.to_string()
+                    };
+                    let _ = stdout.lock().write_all(text.as_bytes());
                     Ok(EXIT_OK)
                 }
                 None => Err(format!(
@@ -216,6 +283,15 @@ fn run(cli: Cli) -> Result<u8, String> {
                         .join(", ")
                 )),
             };
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "rmw-lint", &mut std::io::stdout());
+            return Ok(EXIT_OK);
+        }
+        Some(Command::Server) => {
+            crate::lsp::run().map_err(|e| format!("language server: {e}"))?;
+            return Ok(EXIT_OK);
         }
         None => {}
     }
@@ -277,14 +353,30 @@ fn run(cli: Cli) -> Result<u8, String> {
         select: cli.select.clone(),
         ignore: cli.ignore.clone(),
         config: config.map(Arc::new),
+        config_explicit: cli.config.is_some(),
         baseline,
+        progress: crate::progress::wanted(
+            std::io::stderr().is_terminal(),
+            std::env::var_os("CI").as_deref(),
+            cli.quiet,
+        )
+        .then(|| crate::progress::Progress::stderr(crate::progress::DELAY)),
     };
     let settings = Settings::new(&opts).map_err(|e| e.to_string())?;
     let mut outcome = lint_with(&opts, &settings).map_err(|e| e.to_string())?;
+    if let (Some(b), 0, Some(path)) = (&opts.baseline, outcome.baselined, &cli.baseline) {
+        if let Some(why) = b.mismatch() {
+            eprintln!(
+                "rmw-lint: warning: the baseline {} matched no finding: {why}",
+                crate::discover::display_path(path)
+            );
+        }
+    }
     let failing = |o: &crate::Outcome| {
-        fail_on
-            .threshold()
-            .is_some_and(|t| o.diagnostics.iter().any(|d| d.severity >= t))
+        !cli.exit_zero
+            && fail_on
+                .threshold()
+                .is_some_and(|t| o.diagnostics.iter().any(|d| d.severity >= t))
     };
 
     if let Some(path) = &cli.write_baseline {
@@ -294,6 +386,24 @@ fn run(cli: Cli) -> Result<u8, String> {
             crate::report::plural(n, "finding"),
             crate::discover::display_path(path)
         );
+        report_errors(&outcome);
+        return Ok(if outcome.errors.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        });
+    }
+    if cli.add_suppressions {
+        let report = crate::suppress_add::run(&outcome, &settings, stdin_name.as_deref());
+        if let Some(text) = &report.stdin_text {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        eprintln!(
+            "rmw-lint: added {} in {}",
+            crate::report::plural(report.added, "suppression comment"),
+            crate::report::plural(report.files, "file")
+        );
+        outcome.errors.extend(report.errors);
         report_errors(&outcome);
         return Ok(if outcome.errors.is_empty() {
             EXIT_OK
@@ -317,7 +427,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             report_errors(&outcome);
             return Ok(if !outcome.errors.is_empty() {
                 EXIT_ERROR
-            } else if report.files > 0 {
+            } else if report.files > 0 && !cli.exit_zero {
                 EXIT_FINDINGS
             } else {
                 EXIT_OK
@@ -353,6 +463,10 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Format::Sarif => {
             let _ = std::io::stdout().write_all(crate::report::sarif::render(&outcome).as_bytes());
+        }
+        Format::Concise => {
+            let text = crate::report::concise::render(&outcome, cli.quiet);
+            let _ = std::io::stdout().write_all(text.as_bytes());
         }
         Format::Github => {
             let text = crate::report::github::render(&outcome, cli.quiet);

@@ -15,7 +15,7 @@ use crate::sql::Dialect;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const KEYS: &str = "exclude, dialect, fail-on, rules";
+const KEYS: &str = "exclude, dialect, fail-on, rules, per-file-ignores";
 const FILE_NAMES: &[&str] = &["rmw-lint.toml", ".rmw-lint.toml"];
 
 /// The severity at which the exit status becomes 1.
@@ -64,6 +64,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// Rule id → severity; `None` turns the rule off.
     pub rules: BTreeMap<String, Option<Severity>>,
+    /// `per-file-ignores`: glob → rules left out for matching files.
+    pub per_file_ignores: crate::per_file::PerFileIgnores,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +93,13 @@ pub enum ConfigError {
     UnknownRule(String, String, String, String),
     #[error("{0}: invalid pattern `{1}` in `{2}`: {3}")]
     Glob(String, String, String, String),
+    #[error("{file}: `{key}` {message}; valid rules: {valid}")]
+    PerFile {
+        file: String,
+        key: String,
+        message: String,
+        valid: String,
+    },
     #[error("{0}: no `[package.metadata.rmw-lint]` or `[workspace.metadata.rmw-lint]` table")]
     NoTable(String),
 }
@@ -176,6 +185,7 @@ fn from_table(path: &Path, prefix: &str, t: &toml::Table) -> Result<Config, Conf
         dialect: None,
         fail_on: None,
         rules: BTreeMap::new(),
+        per_file_ignores: Default::default(),
     };
     for (k, v) in t {
         match k.as_str() {
@@ -260,6 +270,23 @@ fn from_table(path: &Path, prefix: &str, t: &toml::Table) -> Result<Config, Conf
                     };
                     config.rules.insert(rule.clone(), sev);
                 }
+            }
+            "per-file-ignores" => {
+                let table = v.as_table().ok_or_else(|| ConfigError::Type {
+                    file: file.clone(),
+                    key: key(k),
+                    expected: "a table of glob = [rule ids]",
+                })?;
+                config.per_file_ignores =
+                    crate::per_file::PerFileIgnores::parse(&root, table, |r| {
+                        rules::rule(r).map(|i| i.id)
+                    })
+                    .map_err(|(pattern, message)| ConfigError::PerFile {
+                        file: file.clone(),
+                        key: format!("{}.\"{pattern}\"", key(k)),
+                        message,
+                        valid: rules::ids().join(", "),
+                    })?;
             }
             other => return Err(ConfigError::UnknownKey(file, key(other))),
         }

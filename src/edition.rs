@@ -30,6 +30,17 @@ pub struct Orms {
     pub sql: bool,
 }
 
+impl CrateInfo {
+    /// The crate's directory name, as progress shows it.
+    pub fn name(&self) -> String {
+        self.root
+            .as_deref()
+            .and_then(|r| r.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Default)]
 pub struct EditionCache {
     dirs: Mutex<HashMap<PathBuf, CrateInfo>>,

@@ -136,37 +136,22 @@ pub fn run(
             continue;
         };
         let krate = editions.for_file(Path::new(&file));
+        let nested = settings.for_file(Path::new(&file)).ok().flatten();
+        let settings = nested.as_deref().unwrap_or(settings);
         let original = src.text.clone();
-        let mut text = original.clone();
-        let mut current = diags.clone();
-        let mut fixed = 0;
-        let mut broken = false;
-        for _ in 0..MAX_PASSES {
-            let sets = edit_sets(&current, mode);
-            if sets.is_empty() {
-                break;
-            }
-            let (next, n) = apply(&text, sets);
-            if n == 0 || next == text {
-                break;
-            }
-            let result = crate::analyze_bytes(&file, next.clone().into_bytes(), &krate, settings);
-            if result.error.is_some() {
-                broken = true;
-                break;
-            }
-            fixed += n;
-            text = next;
-            current = settings.filter_baselined(result.diagnostics);
-        }
-        if broken {
+        let Some(Fixed {
+            text,
+            remaining: current,
+            fixed,
+        }) = fix_text(&file, &original, diags.clone(), &krate, settings, mode)
+        else {
             outcome.errors.push(FileError::new(
                 file.clone(),
                 "a fix would leave this file unparseable, so it was left unchanged; please report this with the file attached".into(),
             ));
             kept.extend(diags);
             continue;
-        }
+        };
         if text == original {
             kept.extend(diags);
             continue;
@@ -196,6 +181,55 @@ pub fn run(
     outcome.diagnostics = kept;
     outcome.fixed = report.fixed;
     report
+}
+
+/// One file's text after fixing.
+#[derive(Debug)]
+pub struct Fixed {
+    pub text: String,
+    /// The diagnostics of the fixed text.
+    pub remaining: Vec<Diagnostic>,
+    /// Suggestions applied.
+    pub fixed: usize,
+}
+
+/// Applies the fixes of `diags` (the diagnostics of `text`) and analyses
+/// the result again, until nothing fixable is left. `None` when a pass
+/// would not parse: the text must then be left as it is. Used by `--fix`
+/// and by the language server's "fix all".
+pub fn fix_text(
+    file: &str,
+    text: &str,
+    diags: Vec<Diagnostic>,
+    krate: &crate::edition::CrateInfo,
+    settings: &Settings,
+    mode: FixMode,
+) -> Option<Fixed> {
+    let mut text = text.to_string();
+    let mut current = diags;
+    let mut fixed = 0;
+    for _ in 0..MAX_PASSES {
+        let sets = edit_sets(&current, mode);
+        if sets.is_empty() {
+            break;
+        }
+        let (next, n) = apply(&text, sets);
+        if n == 0 || next == text {
+            break;
+        }
+        let result = crate::analyze_bytes(file, next.clone().into_bytes(), krate, settings);
+        if result.error.is_some() {
+            return None;
+        }
+        fixed += n;
+        text = next;
+        current = settings.filter_baselined(result.diagnostics);
+    }
+    Some(Fixed {
+        text,
+        remaining: current,
+        fixed,
+    })
 }
 
 /// A unified diff of one file, `--- a/F` / `+++ b/F`, as `git diff` shows it.

@@ -16,15 +16,22 @@ pub mod diagnostic;
 pub mod discover;
 pub mod edition;
 pub mod fix;
+pub mod hierarchy;
 pub mod krate;
 pub mod lower;
+pub mod lsp;
+pub mod per_file;
 pub mod pipeline;
+pub mod progress;
 pub mod query_file;
 pub mod report;
+pub mod rule_docs;
 pub mod rules;
 pub mod source;
 pub mod sql;
 pub mod suppress;
+pub mod suppress_add;
+pub mod workspace;
 
 use diagnostic::{Diagnostic, Severity};
 use rayon::prelude::*;
@@ -84,8 +91,13 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// The configuration in effect (`rmw-lint.toml`, `Cargo.toml` metadata).
     pub config: Option<Arc<config::Config>>,
+    /// `config` was named with `--config`: it applies to every file,
+    /// instead of each file's nearest configuration ([`hierarchy`]).
+    pub config_explicit: bool,
     /// Findings to leave out because a baseline records them.
     pub baseline: Option<Arc<baseline::Baseline>>,
+    /// Where to report files done (the terminal's progress bar).
+    pub progress: Option<progress::Progress>,
 }
 
 /// What the analysis of each file needs to know about the run.
@@ -98,6 +110,10 @@ pub struct Settings {
     /// The configuration's `dialect`, when not `auto`.
     pub dialect: Option<sql::Dialect>,
     pub baseline: Option<Arc<baseline::Baseline>>,
+    /// The configuration's `per-file-ignores`.
+    pub per_file_ignores: per_file::PerFileIgnores,
+    /// Other configurations below the run's, for the files they cover.
+    pub hierarchy: Option<Arc<hierarchy::Hierarchy>>,
 }
 
 impl Settings {
@@ -123,7 +139,38 @@ impl Settings {
             include_tests: opts.include_tests,
             dialect: opts.config.as_ref().and_then(|c| c.dialect),
             baseline: opts.baseline.clone(),
+            per_file_ignores: opts
+                .config
+                .as_ref()
+                .map(|c| c.per_file_ignores.clone())
+                .unwrap_or_default(),
+            hierarchy: (!opts.config_explicit).then(|| Arc::new(hierarchy::Hierarchy::new(opts))),
         })
+    }
+
+    /// The settings of another configuration when `file` is under one
+    /// ([`hierarchy`]); `None` when these apply.
+    pub fn for_file(&self, file: &std::path::Path) -> Result<Option<Arc<Settings>>, String> {
+        match &self.hierarchy {
+            Some(h) => h.for_file(file),
+            None => Ok(None),
+        }
+    }
+
+    /// The rules that run on `file`: the enabled ones less its
+    /// `per-file-ignores`.
+    pub fn enabled_for(&self, file: &str) -> std::borrow::Cow<'_, HashSet<&'static str>> {
+        let ignored = self.per_file_ignores.rules_for(file);
+        if ignored.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.enabled);
+        }
+        std::borrow::Cow::Owned(
+            self.enabled
+                .iter()
+                .copied()
+                .filter(|r| !ignored.contains(r))
+                .collect(),
+        )
     }
 
     /// Diagnostics that the baseline does not record.
@@ -210,31 +257,45 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         .build()
         .map_err(|e| UsageError::Threads(jobs, e.to_string()))?;
     let editions = edition::EditionCache::default();
-    // Files grouped by crate (package); files no manifest covers form one
-    // crate together.
-    let mut crates: std::collections::BTreeMap<Option<PathBuf>, Vec<pipeline::FileJob>> =
+    // Files grouped by crate (package), and within a crate by the
+    // configuration nearest to them ([`hierarchy`]); files no manifest
+    // covers form one crate together.
+    let mut crates: std::collections::BTreeMap<(Option<PathBuf>, usize), CrateGroup> =
         std::collections::BTreeMap::new();
-    for input in &inputs {
-        let krate = editions.for_file(&input.path);
-        crates
-            .entry(krate.root.clone())
-            .or_default()
-            .push(pipeline::FileJob {
-                display: input.display.clone(),
-                text: pipeline::JobText::Path(input.path.clone()),
-                krate,
-            });
-    }
-    if let Some((name, bytes)) = &opts.stdin {
-        let krate = editions.for_file(std::path::Path::new(name));
-        crates
-            .entry(krate.root.clone())
-            .or_default()
-            .push(pipeline::FileJob {
-                display: name.clone(),
-                text: pipeline::JobText::Bytes(bytes.clone()),
-                krate,
-            });
+    let mut unconfigured = Vec::new();
+    let named = inputs
+        .iter()
+        .map(|i| (i.display.clone(), pipeline::JobText::Path(i.path.clone())));
+    let stdin = opts
+        .stdin
+        .iter()
+        .map(|(name, bytes)| (name.clone(), pipeline::JobText::Bytes(bytes.clone())));
+    for (display, text) in named.chain(stdin) {
+        let path = match &text {
+            pipeline::JobText::Path(p) => p.clone(),
+            pipeline::JobText::Bytes(_) => PathBuf::from(&display),
+        };
+        let nested = match settings.for_file(&path) {
+            Ok(n) => n,
+            Err(e) => {
+                unconfigured.push(FileResult::error(FileError::new(display, e)));
+                continue;
+            }
+        };
+        let krate = editions.for_file(&path);
+        let key = (
+            krate.root.clone(),
+            nested.as_ref().map_or(0, |n| Arc::as_ptr(n) as usize),
+        );
+        let group = crates.entry(key).or_insert_with(|| CrateGroup {
+            settings: nested,
+            jobs: Vec::new(),
+        });
+        group.jobs.push(pipeline::FileJob {
+            display,
+            text,
+            krate,
+        });
     }
     // A crate only partly named on the command line (pre-commit passes the
     // changed files) is read in full for what its other files declare.
@@ -244,20 +305,36 @@ pub fn lint_with(opts: &Options, settings: &Settings) -> Result<Outcome, UsageEr
         .filter(|p| p.is_dir())
         .filter_map(|p| std::fs::canonicalize(p).ok())
         .collect();
-    let results: Vec<FileResult> = pool.install(|| {
+    if let Some(p) = &opts.progress {
+        p.start(crates.values().map(|g| g.jobs.len()).sum());
+    }
+    let mut results: Vec<FileResult> = pool.install(|| {
         crates
             .par_iter()
-            .flat_map_iter(|(root, jobs)| {
+            .flat_map_iter(|((root, _), group)| {
+                let jobs = &group.jobs;
+                if let Some(p) = &opts.progress {
+                    p.crate_started(jobs.first().map(|j| j.krate.name()).unwrap_or_default());
+                }
                 let context = match root {
                     Some(r) if !walked.iter().any(|w| r.starts_with(w)) => {
                         context_jobs(r, jobs, &editions, opts)
                     }
                     _ => Vec::new(),
                 };
-                pipeline::analyze_crate(jobs, &context, settings)
+                let settings = group.settings.as_deref().unwrap_or(settings);
+                let results = pipeline::analyze_crate(jobs, &context, settings);
+                if let Some(p) = &opts.progress {
+                    p.files_done(results.len());
+                }
+                results
             })
             .collect()
     });
+    results.extend(unconfigured);
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
     let mut outcome = Outcome {
         files: results.len(),
         ..Outcome::default()
@@ -308,6 +385,13 @@ fn context_jobs(
             text: pipeline::JobText::Path(i.path),
         })
         .collect()
+}
+
+/// The files of one crate under one configuration.
+struct CrateGroup {
+    /// `None`: the run's settings.
+    settings: Option<Arc<Settings>>,
+    jobs: Vec<pipeline::FileJob>,
 }
 
 /// Diagnostics in output order: file, line, column, rule.

@@ -117,7 +117,7 @@ fn phase1_job(j: &FileJob, settings: &Settings, schema_only: bool) -> Phase1 {
 }
 
 /// A cheap test before parsing a file only for its declarations.
-fn declares_schema(bytes: &[u8]) -> bool {
+pub fn declares_schema(bytes: &[u8]) -> bool {
     ["table!", "table_name", "Entity as", "::Entity;"]
         .iter()
         .any(|k| memchr::memmem::find(bytes, k.as_bytes()).is_some())
@@ -286,7 +286,8 @@ fn check_file(
     fns: &FnIndex,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
-    let enabled = &settings.enabled;
+    // Less the file's `per-file-ignores`.
+    let enabled = &*settings.enabled_for(&source.path);
     let mut findings = Vec::new();
     for (func, f) in lowered.functions.iter_mut().enumerate() {
         if ctx.budget.expired() {

@@ -230,7 +230,8 @@ fn json_document_matches_the_schema() {
             "rule",
             "severity",
             "span",
-            "suggestions"
+            "suggestions",
+            "url"
         ]
     );
     assert_eq!(d["rule"], "atomic-load-store");

@@ -412,7 +412,18 @@ fn rustc_json_lines_are_rust_analyzer_diagnostics() {
             code.code,
             format!("rmw-lint::{}", model["rule"].as_str().expect("rule"))
         );
-        assert!(code.explanation.is_none());
+        // The rule's documentation, as rustc carries an error code's
+        // `--explain` text.
+        let rule = model["rule"].as_str().expect("rule");
+        let explanation = code.explanation.as_deref().expect("an explanation");
+        assert!(
+            explanation.starts_with(&format!("# {rule}\n")),
+            "{explanation}"
+        );
+        assert_eq!(
+            model["url"],
+            format!("https://github.com/rmw-lint/rmw-lint/blob/main/rules/{rule}.md")
+        );
         let level = match d.level {
             DiagnosticLevel::Error => "error",
             DiagnosticLevel::Warning => "warning",

@@ -7,24 +7,13 @@
 
 mod common;
 
-use common::{assert_valid_sarif, repo_root, sarif_validator, HAZARD};
+use common::{assert_valid_sarif, path_with_binary, repo_root, sarif_validator, HAZARD};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-/// The code block that follows `<!-- setup:NAME -->` in README.md.
 fn snippet(name: &str) -> String {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
-    let marker = format!("<!-- setup:{name} -->");
-    let at = readme
-        .find(&marker)
-        .unwrap_or_else(|| panic!("README.md has no {marker}"));
-    let rest = &readme[at + marker.len()..];
-    let open = rest.find("```").expect("a code block after the marker");
-    let body = &rest[open..];
-    let body = &body[body.find('\n').expect("fence line") + 1..];
-    let close = body.find("\n```").expect("a closing fence");
-    body[..close + 1].to_string()
+    common::readme_snippet(name)
 }
 
 /// A scratch crate with one hazard and one compiler warning.
@@ -43,19 +32,6 @@ fn scratch_crate() -> tempfile::TempDir {
     )
     .expect("write");
     dir
-}
-
-/// PATH with the rmw-lint under test first, as `cargo install` would leave it.
-fn path_with_binary() -> String {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_rmw-lint"));
-    let dir = bin.parent().expect("binary directory").to_path_buf();
-    let old = std::env::var_os("PATH").unwrap_or_default();
-    let mut paths = vec![dir];
-    paths.extend(std::env::split_paths(&old));
-    std::env::join_paths(paths)
-        .expect("PATH")
-        .to_string_lossy()
-        .into_owned()
 }
 
 fn shell(dir: &Path, line: &str) -> Output {

@@ -17,7 +17,7 @@ pub struct Table {
 }
 
 /// Schema facts found in one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileSchema {
     pub tables: Vec<Table>,
     /// A diesel model struct and the table it maps (`#[diesel(table_name = t)]`).

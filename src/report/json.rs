@@ -17,11 +17,19 @@ struct Summary {
     errors: usize,
 }
 
+/// A diagnostic with the web page of its rule.
+#[derive(Serialize)]
+struct Entry<'a> {
+    #[serde(flatten)]
+    diagnostic: &'a Diagnostic,
+    url: String,
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
     tool: Tool,
-    diagnostics: &'a [Diagnostic],
+    diagnostics: Vec<Entry<'a>>,
     errors: &'a [FileError],
     summary: Summary,
 }
@@ -33,7 +41,14 @@ pub fn render(outcome: &Outcome) -> String {
             name: "rmw-lint",
             version: env!("CARGO_PKG_VERSION"),
         },
-        diagnostics: &outcome.diagnostics,
+        diagnostics: outcome
+            .diagnostics
+            .iter()
+            .map(|d| Entry {
+                diagnostic: d,
+                url: crate::rule_docs::url(d.rule),
+            })
+            .collect(),
         errors: &outcome.errors,
         summary: Summary {
             files: outcome.files,

@@ -1,5 +1,6 @@
 //! Output formats. Each renders the same [`Outcome`](crate::Outcome).
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;

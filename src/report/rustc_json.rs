@@ -105,7 +105,8 @@ fn diagnostic(
         message: d.message.clone(),
         code: Some(Code {
             code: format!("rmw-lint::{}", d.rule),
-            explanation: None,
+            // As rustc carries the `--explain` text of an error code.
+            explanation: crate::rules::rule(d.rule).map(|r| r.doc.to_string()),
         }),
         level: d.severity.as_str(),
         spans,

@@ -64,6 +64,7 @@ struct Rule {
     name: String,
     short_description: Message,
     full_description: Message,
+    help_uri: String,
     help: Help,
     default_configuration: Configuration,
 }
@@ -238,6 +239,7 @@ fn rule(r: &'static RuleInfo) -> Rule {
         full_description: Message::new(
             what_it_does(r.doc).unwrap_or_else(|| r.summary().to_string()),
         ),
+        help_uri: crate::rule_docs::url(r.id),
         help: Help {
             text: r.doc,
             markdown: r.doc,

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod lsp_client;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -46,6 +48,22 @@ pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
     std::fs::write(p, text).expect("write file");
 }
 
+/// The code block that follows `<!-- setup:NAME -->` in README.md: the
+/// setups users paste are tested as written.
+pub fn readme_snippet(name: &str) -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let marker = format!("<!-- setup:{name} -->");
+    let at = readme
+        .find(&marker)
+        .unwrap_or_else(|| panic!("README.md has no {marker}"));
+    let rest = &readme[at + marker.len()..];
+    let open = rest.find("```").expect("a code block after the marker");
+    let body = &rest[open..];
+    let body = &body[body.find('\n').expect("fence line") + 1..];
+    let close = body.find("\n```").expect("a closing fence");
+    body[..close + 1].to_string()
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -80,4 +98,17 @@ pub fn assert_valid_sarif(validator: &jsonschema::Validator, log: &Value, what: 
         "{what}: SARIF does not match the 2.1.0 schema:\n{}",
         errors.join("\n")
     );
+}
+
+/// PATH with the rmw-lint under test first, as `cargo install` would leave it.
+pub fn path_with_binary() -> String {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_rmw-lint"));
+    let dir = bin.parent().expect("binary directory").to_path_buf();
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![dir];
+    paths.extend(std::env::split_paths(&old));
+    std::env::join_paths(paths)
+        .expect("PATH")
+        .to_string_lossy()
+        .into_owned()
 }
