@@ -247,6 +247,13 @@ pub fn splice(f: &mut FnFacts, me: FnRef, ix: &FnIndex) -> Vec<Spliced> {
                     .map(|a| a.range.clone()),
                 _ => None,
             };
+            // A returned result (an affected-row count) becomes the
+            // caller's to check: thrown away at the call, it is unchecked.
+            let dropped = if st.returned && op == call.op {
+                call.discarded.clone()
+            } else {
+                None
+            };
             f.sql.push(SqlExec {
                 op,
                 range: call.range.clone(),
@@ -255,9 +262,10 @@ pub fn splice(f: &mut FnFacts, me: FnRef, ix: &FnIndex) -> Vec<Spliced> {
                 executor_range: exec_range,
                 call: call.range.clone(),
                 params: Vec::new(),
-                discarded: false,
+                discarded: dropped.is_some(),
                 bound_reads: None,
-                discarded_expr: None,
+                discarded_expr: dropped,
+                via: Some(summary.name.clone()),
                 ..st.exec.clone()
             });
             out.push(Spliced {

@@ -208,6 +208,9 @@ pub struct CallSite {
     /// The `?` on the call's result: an early exit that decides the rest of
     /// the block when the callee is a check function.
     pub check_cond: Option<CondId>,
+    /// The call's result is thrown away (`repo.save(..).await?;`): the
+    /// expression, for a callee that returns what must be checked.
+    pub discarded: Option<Range<usize>>,
 }
 
 /// What a statement runs on, which decides whether a transaction is open.
@@ -283,6 +286,9 @@ pub struct SqlExec {
     pub bound_reads: Option<u32>,
     /// The expression whose value was thrown away (`q.execute(&pool).await?`).
     pub discarded_expr: Option<Range<usize>>,
+    /// The statement runs inside this called function of the crate (the
+    /// call is `call`); its result reaches the caller as the callee returns it.
+    pub via: Option<String>,
 }
 
 impl SqlExec {

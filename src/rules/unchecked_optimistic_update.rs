@@ -54,6 +54,9 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             .trim_end_matches(';')
             .to_string();
         let check = match u.api {
+            // The callee returns the count it got.
+            _ if u.via.is_some() => "updated == 0",
+            Some(SqlApi::SeaOrm) => "updated.rows_affected == 0",
             Some(SqlApi::Sqlx) | None => "updated.rows_affected() == 0",
             Some(SqlApi::MySql) => "conn.affected_rows() == 0",
             _ => "updated == 0",

@@ -291,6 +291,7 @@ impl Walker<'_> {
             method,
             range,
             check_cond: None,
+            discarded: None,
         });
         Val {
             deps: union(&deps, &vec![op]),

@@ -442,6 +442,7 @@ impl Walker<'_> {
                 discarded: false,
                 bound_reads: None,
                 discarded_expr: None,
+                via: None,
             });
             self.run_on(id, executor.clone(), method);
             out.push(id);
@@ -961,6 +962,10 @@ impl Walker<'_> {
         for &x in &v.result_of {
             self.facts.sql[x].discarded = true;
             self.facts.sql[x].discarded_expr = Some(expr.clone());
+        }
+        // A call whose callee may return an affected-row count.
+        if let Some(ci) = v.call_site {
+            self.facts.calls[ci].discarded = Some(expr);
         }
     }
 }
