@@ -106,6 +106,9 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if !is_act || !act.shared || !act.live.is_empty() {
             continue;
         }
+        if owned_by_win(facts, act) {
+            continue;
+        }
         if let Some(f) = flow(facts, file, &ix, act)
             .or_else(|| guarded(facts, file, &ix, act))
             .or_else(|| outcome(facts, file, &ix, act))
@@ -113,6 +116,28 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+}
+
+/// Whether the act runs only in the thread that won an atomic step on a
+/// *different* atomic earlier (`if slot.state.compare_exchange(..).is_ok()`,
+/// `if refs.fetch_sub(1, o) == 1`, `if busy.swap(true, o) { return }`): the
+/// win hands this thread ownership of what the act writes, so no other
+/// thread writes it between the load and the act.
+fn owned_by_win(facts: &FnFacts, act: &Op) -> bool {
+    facts.ops.iter().enumerate().any(|(id, o)| {
+        let decides = match o.kind {
+            OpKind::AtomicCas | OpKind::AtomicFetchUpdate => true,
+            OpKind::AtomicFetch(_) | OpKind::AtomicSwap => o.result_used,
+            _ => false,
+        };
+        decides
+            && o.target != act.target
+            && o.time < act.time
+            && act
+                .guards
+                .iter()
+                .any(|&c| facts.conds[c].deps.contains(&id))
+    })
 }
 
 /// Loads of the act's atomic, earlier than it, not under a common lock and
@@ -394,6 +419,9 @@ fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
     }
     let (c, load) = racing?;
     let cond = &facts.conds[c];
+    if repeatable_write(facts, file, act, c) {
+        return None;
+    }
     let l = facts.op(load);
     let name = &facts.target(act.target).display;
     let m = method(file, act);
@@ -464,6 +492,56 @@ fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
     Some(f)
 }
 
+/// Whether losing the check's race only repeats work: the stored value does
+/// not come from the atomic itself, so racing writers store the same thing
+/// (a lazily detected value, `if X.load(o) == UNINIT { X.store(detect(), o) }`,
+/// or a "done" flag set as the last step after the work), and the guarded
+/// section has no effect that must not happen twice (a database, Redis or
+/// file call, a counter bumped, a lock-protected write, a `static mut`).
+/// A constant stored *before* other work is a claim, which stays reported.
+fn repeatable_write(facts: &FnFacts, file: &SourceFile, act: &Op, c: usize) -> bool {
+    if act.kind != OpKind::AtomicStore {
+        return false;
+    }
+    let from_itself = act.deps.iter().any(|&d| facts.op(d).target == act.target);
+    if from_itself {
+        return false;
+    }
+    let cond = &facts.conds[c];
+    // After an early exit (`if X.load(o) != 0 { return … }`) the section
+    // runs to the end of the function.
+    let end = if cond.guards_from_before(act.range.start) {
+        usize::MAX
+    } else {
+        cond.end
+    };
+    let in_section = |time: Time, start: usize| time > cond.time && start < end;
+    let effect = facts.ops.iter().any(|o| {
+        let writes = !matches!(
+            o.kind,
+            OpKind::AtomicLoad
+                | OpKind::GuardRead { .. }
+                | OpKind::StaticRead
+                | OpKind::AtomicStore
+        );
+        writes && o.target != act.target && in_section(o.time, o.range.start)
+    }) || facts
+        .external_calls
+        .iter()
+        .any(|(t, r)| in_section(*t, r.start));
+    if effect {
+        return false;
+    }
+    !act.constant || last_in_block(file, act)
+}
+
+/// Whether nothing but the closing brace of its block follows the act.
+fn last_in_block(file: &SourceFile, act: &Op) -> bool {
+    file.text[act.range.end..]
+        .trim_start_matches(|c: char| c.is_whitespace() || c == ';')
+        .starts_with('}')
+}
+
 /// A load's value is used as the outcome of a later RMW whose own result
 /// is thrown away.
 fn outcome(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<Finding> {
@@ -471,6 +549,17 @@ fn outcome(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
         return None;
     }
     if !ix.any_load_used_after(facts, act) {
+        return None;
+    }
+    // A lazily filled value: the load reported in the branch that found it
+    // set is not stale, the store fills it in the branch that found it empty.
+    let checked_here =
+        act.guards.iter().any(|&c| {
+            facts.conds[c].deps.iter().any(|&d| {
+                facts.op(d).kind == OpKind::AtomicLoad && facts.op(d).target == act.target
+            }) && repeatable_write(facts, file, act, c)
+        });
+    if checked_here {
         return None;
     }
     let load = *ix.loads.get(&act.target)?.iter().find(|&&l| {
