@@ -418,7 +418,6 @@ fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
         }
     }
     let (c, load) = racing?;
-    let cond = &facts.conds[c];
     if repeatable_write(facts, file, act, c) {
         return None;
     }
@@ -435,60 +434,8 @@ fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
     f.notes.push(format!(
         "two threads can both pass the check before either one's `{m}` lands, so the condition no longer holds when it runs"
     ));
-    let recv = receiver(file, act);
-    let order = ordering(file, act);
-    let after_exit = cond.guards_from_before(act.range.start);
-    let check = substitute(file, &cond.range, &l.range, "current").map(|c| {
-        // The act runs when an early exit's condition was false.
-        if after_exit {
-            format!("!({c})")
-        } else {
-            c
-        }
-    });
-    let suggestion = if act.kind == OpKind::AtomicStore && act.literal.is_some() {
-        // A one-shot flag: test and set in one step.
-        let swapped = format!("{recv}.swap({}, {order})", arg(file, act, 0));
-        let cond_text = substitute(file, &cond.range, &l.range, &swapped)
-            .map(|c| if after_exit { format!("!({c})") } else { c })
-            .unwrap_or_else(|| format!("/* old value */ {swapped}"));
-        Suggestion {
-            message: format!("test and set in one step with `swap`, and remove the separate `{m}`"),
-            applicability: Applicability::Manual,
-            replacement_text: Some(format!("if {cond_text} {{ … }}")),
-            edits: Vec::new(),
-        }
-    } else {
-        let new_value = match &act.kind {
-            OpKind::AtomicFetch(k) => {
-                let op = match k.as_str() {
-                    "fetch_add" => "+",
-                    "fetch_sub" => "-",
-                    "fetch_or" => "|",
-                    "fetch_and" => "&",
-                    "fetch_xor" => "^",
-                    _ => "?",
-                };
-                if op == "?" {
-                    format!("/* {k} */ current")
-                } else {
-                    format!("current {op} {}", arg(file, act, 0))
-                }
-            }
-            _ => arg(file, act, 0),
-        };
-        let check = check.unwrap_or_else(|| "/* the check, on current */ true".into());
-        Suggestion {
-            message: "check and update in one atomic step with `fetch_update` (it returns `Err` when the check fails)".into(),
-            applicability: Applicability::Manual,
-            replacement_text: Some(format!(
-                "{recv}.fetch_update({order}, {}, |current| if {check} {{ Some({new_value}) }} else {{ None }})",
-                ordering(file, l)
-            )),
-            edits: Vec::new(),
-        }
-    };
-    f.suggestions.push(suggestion);
+    f.suggestions
+        .push(check_suggestion(facts, file, act, c, load));
     Some(f)
 }
 
@@ -540,6 +487,145 @@ fn last_in_block(file: &SourceFile, act: &Op) -> bool {
     file.text[act.range.end..]
         .trim_start_matches(|c: char| c.is_whitespace() || c == ';')
         .starts_with('}')
+}
+
+/// The value an RMW `kind` writes, computed from the old value `param`.
+fn rmw_value(kind: &OpKind, param: &str, operand: &str) -> Option<String> {
+    let OpKind::AtomicFetch(k) = kind else {
+        return Some(operand.to_string());
+    };
+    Some(match k.as_str() {
+        "fetch_add" => format!("{param} + {operand}"),
+        "fetch_sub" => format!("{param} - {operand}"),
+        "fetch_or" => format!("{param} | {operand}"),
+        "fetch_and" => format!("{param} & {operand}"),
+        "fetch_xor" => format!("{param} ^ {operand}"),
+        "fetch_nand" => format!("!({param} & {operand})"),
+        "fetch_max" => format!("{param}.max({operand})"),
+        "fetch_min" => format!("{param}.min({operand})"),
+        _ => return None,
+    })
+}
+
+/// Whether `name` occurs in `text` as a whole identifier.
+fn mentions(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back().is_none_or(|c| !ident(c));
+        let after = text[i + name.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !ident(c));
+        before && after
+    })
+}
+
+/// The rewrite for a check on a load that decides a later write: the
+/// check moves onto the value the atomic step itself sees. With the check
+/// expressible on the closure's parameter, `fetch_update`; a one-shot flag,
+/// `swap`; otherwise `compare_exchange` from the value that was checked.
+fn check_suggestion(
+    facts: &FnFacts,
+    file: &SourceFile,
+    act: &Op,
+    c: usize,
+    load: OpId,
+) -> Suggestion {
+    let cond = &facts.conds[c];
+    let l = facts.op(load);
+    let recv = receiver(file, act);
+    let order = ordering(file, act);
+    let load_order = ordering(file, l);
+    let m = method(file, act);
+    let after_exit = cond.guards_from_before(act.range.start);
+    let negate = |c: String| if after_exit { format!("!({c})") } else { c };
+    let binding = facts
+        .load_bindings
+        .iter()
+        .find(|b| b.load == load)
+        .map(|b| b.name.clone());
+    let cond_text = text(file, &cond.range);
+    // The check on the closure's parameter: the load replaced by `current`,
+    // or the binding the loaded value went into. A bare value (a `match`
+    // scrutinee) is not a check.
+    let on_param = substitute(file, &cond.range, &l.range, "current")
+        .map(|t| {
+            (
+                "current".to_string(),
+                t.split_whitespace().collect::<Vec<_>>().join(" "),
+            )
+        })
+        .or_else(|| {
+            binding
+                .clone()
+                .filter(|n| mentions(&cond_text, n))
+                .map(|n| (n, cond_text.clone()))
+        })
+        .filter(|(p, t)| t != p);
+    if act.kind == OpKind::AtomicStore && act.literal.is_some() {
+        // A one-shot flag: test and set in one step.
+        let swapped = format!("{recv}.swap({}, {order})", arg(file, act, 0));
+        if let Some(t) = substitute(file, &cond.range, &l.range, &swapped) {
+            return Suggestion {
+                message: format!(
+                    "test and set in one step with `swap`, and remove the separate `{m}`"
+                ),
+                applicability: Applicability::Manual,
+                replacement_text: Some(format!(
+                    "if {} {{\n    // the guarded code\n}}",
+                    negate(t.split_whitespace().collect::<Vec<_>>().join(" "))
+                )),
+                edits: Vec::new(),
+            };
+        }
+        if let Some((p, t)) = &on_param {
+            return Suggestion {
+                message: format!(
+                    "test and set in one step with `swap`, and remove the separate `{m}`"
+                ),
+                applicability: Applicability::Manual,
+                replacement_text: Some(format!(
+                    "let {p} = {swapped};\nif {} {{\n    // the guarded code\n}}",
+                    negate(t.clone())
+                )),
+                edits: Vec::new(),
+            };
+        }
+    }
+    let operand = arg(file, act, 0);
+    if let Some((p, check)) = &on_param {
+        if let Some(value) = rmw_value(&act.kind, p, &operand) {
+            return Suggestion {
+                message: "check and update in one atomic step with `fetch_update` (it returns `Err` when the check fails)".into(),
+                applicability: Applicability::Manual,
+                replacement_text: Some(format!(
+                    "{recv}.fetch_update({order}, {load_order}, |{p}| ({}).then_some({value}))",
+                    negate(check.clone())
+                )),
+                edits: Vec::new(),
+            };
+        }
+    }
+    // The write succeeds only if the atomic still holds the value that
+    // was checked; a lazily initialised value is filled at most once.
+    let (seen, bind) = match &binding {
+        Some(b) => (b.clone(), String::new()),
+        None => (
+            "current".to_string(),
+            format!("let current = {};\n", text(file, &l.range)),
+        ),
+    };
+    let value = rmw_value(&act.kind, &seen, &operand).unwrap_or(operand);
+    Suggestion {
+        message: format!(
+            "make the `{m}` conditional on the value that was checked, with `compare_exchange` (for a value initialised once, `std::sync::OnceLock` does this for you)"
+        ),
+        applicability: Applicability::Manual,
+        replacement_text: Some(format!(
+            "{bind}// the check on `{seen}`, then:\nif {recv}.compare_exchange({seen}, {value}, {order}, {load_order}).is_ok() {{\n    // the guarded code: `{seen}` was still current\n}}"
+        )),
+        edits: Vec::new(),
+    }
 }
 
 /// A load's value is used as the outcome of a later RMW whose own result
