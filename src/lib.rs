@@ -17,6 +17,7 @@ pub mod fix;
 pub mod krate;
 pub mod lower;
 pub mod pipeline;
+pub mod recover;
 pub mod report;
 pub mod rules;
 pub mod source;

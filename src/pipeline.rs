@@ -171,7 +171,7 @@ fn lower_source(
     schema_only: bool,
 ) -> Result<Lowering, FileError> {
     let text = crate::parser_text(&source.text);
-    let syntax = syn::parse_file(&text).map_err(|e| {
+    let syntax = crate::recover::parse_file(&text).map_err(|e| {
         let r = e.span().byte_range();
         FileError {
             file: source.path.clone(),
