@@ -479,14 +479,23 @@ fn repeatable_write(facts: &FnFacts, file: &SourceFile, act: &Op, c: usize) -> b
     if effect {
         return false;
     }
-    !act.constant || last_in_block(file, act)
+    // The store is the section's last step: a constant flag set before
+    // further work is a claim (`X.store(true); start()`), and so is a
+    // constant followed by a value handed out (`X.store(true); true`). A
+    // computed value may be followed by the block's value (`detected`).
+    let rest =
+        file.text[act.range.end..].trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+    rest.starts_with('}') || (!act.constant && tail_only(rest))
 }
 
-/// Whether nothing but the closing brace of its block follows the act.
-fn last_in_block(file: &SourceFile, act: &Op) -> bool {
-    file.text[act.range.end..]
-        .trim_start_matches(|c: char| c.is_whitespace() || c == ';')
-        .starts_with('}')
+/// Whether `rest` (what follows a statement) is only the block's tail
+/// expression: no further statement or block before the closing brace.
+fn tail_only(rest: &str) -> bool {
+    let Some(end) = rest.find('}') else {
+        return false;
+    };
+    let tail = &rest[..end];
+    !tail.contains(';') && !tail.contains('{')
 }
 
 /// The value an RMW `kind` writes, computed from the old value `param`.
