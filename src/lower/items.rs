@@ -133,7 +133,13 @@ impl FnVisitor<'_> {
         skip
     }
 
-    fn lower(&mut self, name: &str, sig: &syn::Signature, body: &syn::Block) {
+    fn lower(
+        &mut self,
+        name: &str,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        body: &syn::Block,
+    ) {
         let self_ty = self.self_ty.last().cloned().flatten();
         let mut receiver = Receiver::None;
         let mut params = Vec::new();
@@ -198,7 +204,12 @@ impl FnVisitor<'_> {
             is_async: sig.asyncness.is_some(),
             body,
         };
-        let facts = Walker::new(self.ctx, &input).run(body);
+        let mut facts = Walker::new(self.ctx, &input).run(body);
+        // The caller's contract serialises every call: nothing here races.
+        if super::contract::serialised_by_caller(attrs, sig) {
+            facts.ops.iter_mut().for_each(|o| o.shared = false);
+            facts.acqs.iter_mut().for_each(|a| a.shared = false);
+        }
         self.out.push(facts);
     }
 }
@@ -224,7 +235,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
             return;
         }
         self.self_ty.push(None);
-        self.lower(&f.sig.ident.to_string(), &f.sig, &f.block);
+        self.lower(&f.sig.ident.to_string(), &f.attrs, &f.sig, &f.block);
         // Visit the body for nested items only.
         syn::visit::visit_block(self, &f.block);
         self.self_ty.pop();
@@ -247,7 +258,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
         if self.skip(&f.attrs, f.block.brace_token.span.close()) {
             return;
         }
-        self.lower(&f.sig.ident.to_string(), &f.sig, &f.block);
+        self.lower(&f.sig.ident.to_string(), &f.attrs, &f.sig, &f.block);
         syn::visit::visit_block(self, &f.block);
     }
 
@@ -271,7 +282,7 @@ impl<'ast> Visit<'ast> for FnVisitor<'_> {
             return;
         }
         if let Some(body) = &f.default {
-            self.lower(&f.sig.ident.to_string(), &f.sig, body);
+            self.lower(&f.sig.ident.to_string(), &f.attrs, &f.sig, body);
             syn::visit::visit_block(self, body);
         }
     }

@@ -2,6 +2,7 @@
 //! it does to shared state (see [`effects`]); rules read only that.
 
 pub mod context;
+pub mod contract;
 pub mod effects;
 pub mod items;
 pub mod place;

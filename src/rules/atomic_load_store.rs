@@ -106,6 +106,9 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
         if !is_act || !act.shared || !act.live.is_empty() {
             continue;
         }
+        if owned_by_win(facts, act) {
+            continue;
+        }
         if let Some(f) = flow(facts, file, &ix, act)
             .or_else(|| guarded(facts, file, &ix, act))
             .or_else(|| outcome(facts, file, &ix, act))
@@ -113,6 +116,28 @@ pub fn check(facts: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+}
+
+/// Whether the act runs only in the thread that won an atomic step on a
+/// *different* atomic earlier (`if slot.state.compare_exchange(..).is_ok()`,
+/// `if refs.fetch_sub(1, o) == 1`, `if busy.swap(true, o) { return }`): the
+/// win hands this thread ownership of what the act writes, so no other
+/// thread writes it between the load and the act.
+fn owned_by_win(facts: &FnFacts, act: &Op) -> bool {
+    facts.ops.iter().enumerate().any(|(id, o)| {
+        let decides = match o.kind {
+            OpKind::AtomicCas | OpKind::AtomicFetchUpdate => true,
+            OpKind::AtomicFetch(_) | OpKind::AtomicSwap => o.result_used,
+            _ => false,
+        };
+        decides
+            && o.target != act.target
+            && o.time < act.time
+            && act
+                .guards
+                .iter()
+                .any(|&c| facts.conds[c].deps.contains(&id))
+    })
 }
 
 /// Loads of the act's atomic, earlier than it, not under a common lock and
@@ -393,7 +418,9 @@ fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
         }
     }
     let (c, load) = racing?;
-    let cond = &facts.conds[c];
+    if repeatable_write(facts, file, act, c) {
+        return None;
+    }
     let l = facts.op(load);
     let name = &facts.target(act.target).display;
     let m = method(file, act);
@@ -407,61 +434,207 @@ fn guarded(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
     f.notes.push(format!(
         "two threads can both pass the check before either one's `{m}` lands, so the condition no longer holds when it runs"
     ));
+    f.suggestions
+        .push(check_suggestion(facts, file, act, c, load));
+    Some(f)
+}
+
+/// Whether losing the check's race only repeats work: the stored value does
+/// not come from the atomic itself, so racing writers store the same thing
+/// (a lazily detected value, `if X.load(o) == UNINIT { X.store(detect(), o) }`,
+/// or a "done" flag set as the last step after the work), and the guarded
+/// section has no effect that must not happen twice (a database, Redis or
+/// file call, a counter bumped, a lock-protected write, a `static mut`).
+/// A constant stored *before* other work is a claim, which stays reported.
+fn repeatable_write(facts: &FnFacts, file: &SourceFile, act: &Op, c: usize) -> bool {
+    if act.kind != OpKind::AtomicStore {
+        return false;
+    }
+    let from_itself = act.deps.iter().any(|&d| facts.op(d).target == act.target);
+    if from_itself {
+        return false;
+    }
+    let cond = &facts.conds[c];
+    // After an early exit (`if X.load(o) != 0 { return … }`) the section
+    // runs to the end of the function.
+    let end = if cond.guards_from_before(act.range.start) {
+        usize::MAX
+    } else {
+        cond.end
+    };
+    let in_section = |time: Time, start: usize| time > cond.time && start < end;
+    let effect = facts.ops.iter().any(|o| {
+        let writes = !matches!(
+            o.kind,
+            OpKind::AtomicLoad
+                | OpKind::GuardRead { .. }
+                | OpKind::StaticRead
+                | OpKind::AtomicStore
+        );
+        writes && o.target != act.target && in_section(o.time, o.range.start)
+    }) || facts
+        .external_calls
+        .iter()
+        .any(|(t, r)| in_section(*t, r.start));
+    if effect {
+        return false;
+    }
+    // The store is the section's last step: a constant flag set before
+    // further work is a claim (`X.store(true); start()`), and so is a
+    // constant followed by a value handed out (`X.store(true); true`). A
+    // computed value may be followed by the block's value (`detected`).
+    let rest =
+        file.text[act.range.end..].trim_start_matches(|c: char| c.is_whitespace() || c == ';');
+    rest.starts_with('}') || (!act.constant && tail_only(rest))
+}
+
+/// Whether `rest` (what follows a statement) is only the block's tail
+/// expression: no further statement or block before the closing brace.
+fn tail_only(rest: &str) -> bool {
+    let Some(end) = rest.find('}') else {
+        return false;
+    };
+    let tail = &rest[..end];
+    !tail.contains(';') && !tail.contains('{')
+}
+
+/// The value an RMW `kind` writes, computed from the old value `param`.
+fn rmw_value(kind: &OpKind, param: &str, operand: &str) -> Option<String> {
+    let OpKind::AtomicFetch(k) = kind else {
+        return Some(operand.to_string());
+    };
+    Some(match k.as_str() {
+        "fetch_add" => format!("{param} + {operand}"),
+        "fetch_sub" => format!("{param} - {operand}"),
+        "fetch_or" => format!("{param} | {operand}"),
+        "fetch_and" => format!("{param} & {operand}"),
+        "fetch_xor" => format!("{param} ^ {operand}"),
+        "fetch_nand" => format!("!({param} & {operand})"),
+        "fetch_max" => format!("{param}.max({operand})"),
+        "fetch_min" => format!("{param}.min({operand})"),
+        _ => return None,
+    })
+}
+
+/// Whether `name` occurs in `text` as a whole identifier.
+fn mentions(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back().is_none_or(|c| !ident(c));
+        let after = text[i + name.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !ident(c));
+        before && after
+    })
+}
+
+/// The rewrite for a check on a load that decides a later write: the
+/// check moves onto the value the atomic step itself sees. With the check
+/// expressible on the closure's parameter, `fetch_update`; a one-shot flag,
+/// `swap`; otherwise `compare_exchange` from the value that was checked.
+fn check_suggestion(
+    facts: &FnFacts,
+    file: &SourceFile,
+    act: &Op,
+    c: usize,
+    load: OpId,
+) -> Suggestion {
+    let cond = &facts.conds[c];
+    let l = facts.op(load);
     let recv = receiver(file, act);
     let order = ordering(file, act);
+    let load_order = ordering(file, l);
+    let m = method(file, act);
     let after_exit = cond.guards_from_before(act.range.start);
-    let check = substitute(file, &cond.range, &l.range, "current").map(|c| {
-        // The act runs when an early exit's condition was false.
-        if after_exit {
-            format!("!({c})")
-        } else {
-            c
-        }
-    });
-    let suggestion = if act.kind == OpKind::AtomicStore && act.literal.is_some() {
+    let negate = |c: String| if after_exit { format!("!({c})") } else { c };
+    let binding = facts
+        .load_bindings
+        .iter()
+        .find(|b| b.load == load)
+        .map(|b| b.name.clone());
+    let cond_text = text(file, &cond.range);
+    // The check on the closure's parameter: the load replaced by `current`,
+    // or the binding the loaded value went into. A bare value (a `match`
+    // scrutinee) is not a check.
+    let on_param = substitute(file, &cond.range, &l.range, "current")
+        .map(|t| {
+            (
+                "current".to_string(),
+                t.split_whitespace().collect::<Vec<_>>().join(" "),
+            )
+        })
+        .or_else(|| {
+            binding
+                .clone()
+                .filter(|n| mentions(&cond_text, n))
+                .map(|n| (n, cond_text.clone()))
+        })
+        .filter(|(p, t)| t != p);
+    if act.kind == OpKind::AtomicStore && act.literal.is_some() {
         // A one-shot flag: test and set in one step.
         let swapped = format!("{recv}.swap({}, {order})", arg(file, act, 0));
-        let cond_text = substitute(file, &cond.range, &l.range, &swapped)
-            .map(|c| if after_exit { format!("!({c})") } else { c })
-            .unwrap_or_else(|| format!("/* old value */ {swapped}"));
-        Suggestion {
-            message: format!("test and set in one step with `swap`, and remove the separate `{m}`"),
-            applicability: Applicability::Manual,
-            replacement_text: Some(format!("if {cond_text} {{ … }}")),
-            edits: Vec::new(),
+        if let Some(t) = substitute(file, &cond.range, &l.range, &swapped) {
+            return Suggestion {
+                message: format!(
+                    "test and set in one step with `swap`, and remove the separate `{m}`"
+                ),
+                applicability: Applicability::Manual,
+                replacement_text: Some(format!(
+                    "if {} {{\n    // the guarded code\n}}",
+                    negate(t.split_whitespace().collect::<Vec<_>>().join(" "))
+                )),
+                edits: Vec::new(),
+            };
         }
-    } else {
-        let new_value = match &act.kind {
-            OpKind::AtomicFetch(k) => {
-                let op = match k.as_str() {
-                    "fetch_add" => "+",
-                    "fetch_sub" => "-",
-                    "fetch_or" => "|",
-                    "fetch_and" => "&",
-                    "fetch_xor" => "^",
-                    _ => "?",
-                };
-                if op == "?" {
-                    format!("/* {k} */ current")
-                } else {
-                    format!("current {op} {}", arg(file, act, 0))
-                }
-            }
-            _ => arg(file, act, 0),
-        };
-        let check = check.unwrap_or_else(|| "/* the check, on current */ true".into());
-        Suggestion {
-            message: "check and update in one atomic step with `fetch_update` (it returns `Err` when the check fails)".into(),
-            applicability: Applicability::Manual,
-            replacement_text: Some(format!(
-                "{recv}.fetch_update({order}, {}, |current| if {check} {{ Some({new_value}) }} else {{ None }})",
-                ordering(file, l)
-            )),
-            edits: Vec::new(),
+        if let Some((p, t)) = &on_param {
+            return Suggestion {
+                message: format!(
+                    "test and set in one step with `swap`, and remove the separate `{m}`"
+                ),
+                applicability: Applicability::Manual,
+                replacement_text: Some(format!(
+                    "let {p} = {swapped};\nif {} {{\n    // the guarded code\n}}",
+                    negate(t.clone())
+                )),
+                edits: Vec::new(),
+            };
         }
+    }
+    let operand = arg(file, act, 0);
+    if let Some((p, check)) = &on_param {
+        if let Some(value) = rmw_value(&act.kind, p, &operand) {
+            return Suggestion {
+                message: "check and update in one atomic step with `fetch_update` (it returns `Err` when the check fails)".into(),
+                applicability: Applicability::Manual,
+                replacement_text: Some(format!(
+                    "{recv}.fetch_update({order}, {load_order}, |{p}| ({}).then_some({value}))",
+                    negate(check.clone())
+                )),
+                edits: Vec::new(),
+            };
+        }
+    }
+    // The write succeeds only if the atomic still holds the value that
+    // was checked; a lazily initialised value is filled at most once.
+    let (seen, bind) = match &binding {
+        Some(b) => (b.clone(), String::new()),
+        None => (
+            "current".to_string(),
+            format!("let current = {};\n", text(file, &l.range)),
+        ),
     };
-    f.suggestions.push(suggestion);
-    Some(f)
+    let value = rmw_value(&act.kind, &seen, &operand).unwrap_or(operand);
+    Suggestion {
+        message: format!(
+            "make the `{m}` conditional on the value that was checked, with `compare_exchange` (for a value initialised once, `std::sync::OnceLock` does this for you)"
+        ),
+        applicability: Applicability::Manual,
+        replacement_text: Some(format!(
+            "{bind}// the check on `{seen}`, then:\nif {recv}.compare_exchange({seen}, {value}, {order}, {load_order}).is_ok() {{\n    // the guarded code: `{seen}` was still current\n}}"
+        )),
+        edits: Vec::new(),
+    }
 }
 
 /// A load's value is used as the outcome of a later RMW whose own result
@@ -471,6 +644,17 @@ fn outcome(facts: &FnFacts, file: &SourceFile, ix: &Index, act: &Op) -> Option<F
         return None;
     }
     if !ix.any_load_used_after(facts, act) {
+        return None;
+    }
+    // A lazily filled value: the load reported in the branch that found it
+    // set is not stale, the store fills it in the branch that found it empty.
+    let checked_here =
+        act.guards.iter().any(|&c| {
+            facts.conds[c].deps.iter().any(|&d| {
+                facts.op(d).kind == OpKind::AtomicLoad && facts.op(d).target == act.target
+            }) && repeatable_write(facts, file, act, c)
+        });
+    if checked_here {
         return None;
     }
     let load = *ix.loads.get(&act.target)?.iter().find(|&&l| {

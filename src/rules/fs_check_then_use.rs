@@ -38,6 +38,9 @@ pub fn check(f: &FnFacts, file: &SourceFile, out: &mut Vec<Finding>) {
                 && f.controls(c.op, u.op)
         });
         let Some(c) = found else { continue };
+        if content_rewrite(f, c, u) {
+            continue;
+        }
         calls.insert(u.call.start);
         match by_check.get(&c.op) {
             Some(&i) => out[i]
@@ -59,6 +62,13 @@ fn is_use(u: &FsEffect) -> bool {
         u.kind,
         FsKind::Check | FsKind::CreateDirAll | FsKind::Symlink | FsKind::SetOwner
     ) && !u.new_only
+}
+
+/// A use computed from the metadata the check read
+/// (`let m = fs::metadata(p)?; … fs::set_permissions(p, m.permissions() …)`):
+/// the check reads the file's content, not whether the path exists.
+fn content_rewrite(f: &FnFacts, c: &FsEffect, u: &FsEffect) -> bool {
+    c.what.ends_with("metadata") && f.feeds(c.op, u.op)
 }
 
 /// A check that does not follow symlinks (`symlink_metadata`, a directory

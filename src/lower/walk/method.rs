@@ -48,6 +48,7 @@ impl Walker<'_> {
                 };
                 let call = call_parts(mc);
                 let is_load = kind == OpKind::AtomicLoad;
+                let is_store = kind == OpKind::AtomicStore;
                 let constant = mc.args.first().is_some_and(|a| self.is_constant(a));
                 let op = self.push_op(
                     kind,
@@ -64,6 +65,13 @@ impl Walker<'_> {
                     Val {
                         deps: vec![op],
                         direct_load: Some(op),
+                        ..Val::default()
+                    }
+                } else if !is_store {
+                    // The previous value an RMW returns: a condition on it
+                    // (`cas(..).is_ok()`, `fetch_sub(..) == 1`) decides who won.
+                    Val {
+                        deps: vec![op],
                         ..Val::default()
                     }
                 } else {

@@ -253,7 +253,11 @@ impl<'a> Walker<'a> {
                     || ty.contains("Arc<")
                     || ty.contains("Rc<")
                     || ty.starts_with("impl")
-                    || ty.contains("'static"));
+                    || ty.contains("'static"))
+                // `&T` where `T` cannot be shared between threads (it holds a
+                // `Cell`, `RefCell`, `Rc`, raw pointer): as for `&self`.
+                || (ty.starts_with('&')
+                    && crate::lower::context::owner_type(ty).is_some_and(|o| ctx.is_not_sync(&o)));
             w.bind(
                 name.clone(),
                 Binding {
