@@ -28,6 +28,7 @@ mod fs_unix;
 mod keys;
 mod method;
 mod orm;
+mod orm_chain;
 mod orm_state;
 mod place;
 mod redis;
