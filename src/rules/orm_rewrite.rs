@@ -2,32 +2,12 @@
 //! (diesel or sea-orm) from their own chain, table, column and variable
 //! names — not in SQL they do not write.
 
+use super::select_then_update::split_arith;
 use super::sql_support::executor_text;
 use crate::lower::effects::{FnFacts, SqlExec};
 use crate::source::SourceFile;
 use crate::sql::orm::{Orm, OrmInfo};
 use crate::sql::parse::Write;
-
-/// `<lhs> <op> <rhs>` at the top level of an expression's text.
-fn split_arith(text: &str) -> Option<(&str, char, &str)> {
-    let b = text.as_bytes();
-    let mut depth = 0i32;
-    let mut at = None;
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth -= 1,
-            b'+' | b'-'
-                if depth == 0 && i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ') =>
-            {
-                at = Some(i)
-            }
-            _ => {}
-        }
-    }
-    let i = at?;
-    Some((text[..i].trim(), b[i] as char, text[i + 1..].trim()))
-}
 
 /// The written value with a `let` binding it names inlined
 /// (`new_balance` → `acct.balance - amount`).

@@ -287,7 +287,7 @@ fn lock_suggestion(f: &FnFacts, file: &SourceFile, s: &SqlExec) -> Suggestion {
 }
 
 /// `<lhs> - <rhs>` / `<lhs> + <rhs>` at the top level of a Rust expression.
-fn split_arith(text: &str) -> Option<(&str, char, &str)> {
+pub(crate) fn split_arith(text: &str) -> Option<(&str, char, &str)> {
     let b = text.as_bytes();
     let mut depth = 0i32;
     let mut at = None;
