@@ -12,7 +12,7 @@
 
 use super::orm_state::*;
 use super::state::{Val, Walker};
-use super::vocab::path_segments;
+use super::vocab::{path_segments, segments};
 use crate::lower::effects::*;
 use crate::sql::orm::{Orm, OrmSet, TableRef};
 use crate::sql::parse::{Kind, Write};
@@ -54,12 +54,7 @@ impl Walker<'_> {
         if !self.has_diesel() {
             return None;
         }
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&p.path);
         let n = segs.len();
         let table = if n >= 2 && segs[n - 1] == "table" {
             segs[n - 2].clone()
@@ -217,12 +212,7 @@ impl Walker<'_> {
         if !self.has_sea() {
             return None;
         }
-        let segs: Vec<String> = s
-            .path
-            .segments
-            .iter()
-            .map(|x| x.ident.to_string())
-            .collect();
+        let segs = segments(&s.path);
         if segs.last().map(String::as_str) != Some("ActiveModel") {
             return None;
         }

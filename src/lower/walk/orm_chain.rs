@@ -7,7 +7,7 @@
 use super::orm::{apply_model_writes, compact_text, is_aggregate, model_target, strip_ref};
 use super::orm_state::*;
 use super::state::{Val, Walker};
-use super::vocab::PASS_THROUGH;
+use super::vocab::{segments, PASS_THROUGH};
 use crate::krate::schema::snake_case;
 use crate::lower::effects::*;
 use crate::lower::range_of;
@@ -519,12 +519,7 @@ impl Walker<'_> {
             }
             return None;
         };
-        let segs: Vec<String> = p
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segs = segments(&p.path);
         let n = segs.len();
         let last = segs.last()?;
         if n >= 2 && segs[n - 2] == "Column" {

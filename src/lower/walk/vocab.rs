@@ -192,6 +192,11 @@ pub(super) fn path_last(e: &Expr) -> Option<String> {
     }
 }
 
+/// A path's segment names (`users::table` → `["users", "table"]`).
+pub(super) fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 pub(super) fn path_segments(e: &Expr) -> Vec<String> {
     match e {
         Expr::Path(p) => p
