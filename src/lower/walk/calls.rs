@@ -5,6 +5,7 @@
 //! is recorded as an early exit that the callee may turn into a check.
 
 use super::state::{Val, Walker};
+use super::vocab::strip_ref;
 use crate::lower::effects::*;
 use crate::lower::place::Place;
 use crate::lower::range_of;
@@ -193,7 +194,7 @@ impl Walker<'_> {
         if recv.guard.is_some() || recv.ext.is_some() || name == "clone" {
             return None;
         }
-        let recv_kind = match strip(&mc.receiver) {
+        let recv_kind = match strip_ref(&mc.receiver) {
             Expr::Path(p) if p.path.is_ident("self") => Recv::SelfValue,
             Expr::Path(p) if p.path.segments.len() == 1 => {
                 let n = p.path.segments[0].ident.to_string();
@@ -249,7 +250,7 @@ impl Walker<'_> {
     }
 
     fn call_arg(&mut self, a: &Expr, v: &Val) -> CallArg {
-        let exec = match strip(a) {
+        let exec = match strip_ref(a) {
             Expr::Path(_) | Expr::Field(_) | Expr::MethodCall(_) => {
                 let (x, _, _) = self.classify(a, v);
                 (x != Executor::Unknown).then_some(x)
@@ -309,14 +310,6 @@ impl Walker<'_> {
         let cond = self.push_cond(r.clone(), vec![op], r.end);
         self.add_post_guard(cond);
         self.facts.calls[ci].check_cond = Some(cond);
-    }
-}
-
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Reference(r) => strip(&r.expr),
-        Expr::Paren(p) => strip(&p.expr),
-        _ => e,
     }
 }
 

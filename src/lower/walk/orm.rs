@@ -12,7 +12,7 @@
 
 use super::orm_state::*;
 use super::state::{Val, Walker};
-use super::vocab::{path_segments, segments};
+use super::vocab::{path_segments, segments, strip_ref};
 use crate::lower::effects::*;
 use crate::sql::orm::{Orm, OrmSet, TableRef};
 use crate::sql::parse::{Kind, Write};
@@ -399,15 +399,6 @@ pub(super) fn apply_model_writes(q: &mut OrmQuery, m: &OrmModel) {
             value: f.value.clone(),
         });
         q.set_deps = union(&q.set_deps, &f.deps);
-    }
-}
-
-pub(super) fn strip_ref(e: &Expr) -> &Expr {
-    match e {
-        Expr::Reference(r) => strip_ref(&r.expr),
-        Expr::Paren(p) => strip_ref(&p.expr),
-        Expr::Group(g) => strip_ref(&g.expr),
-        _ => e,
     }
 }
 

@@ -4,10 +4,10 @@
 //! on an executor. Entry points (paths, free functions, struct literals,
 //! transactions, field assignments) are in `orm.rs`.
 
-use super::orm::{apply_model_writes, compact_text, is_aggregate, model_target, strip_ref};
+use super::orm::{apply_model_writes, compact_text, is_aggregate, model_target};
 use super::orm_state::*;
 use super::state::{Val, Walker};
-use super::vocab::{segments, PASS_THROUGH};
+use super::vocab::{segments, strip_ref, PASS_THROUGH};
 use crate::krate::schema::snake_case;
 use crate::lower::effects::*;
 use crate::lower::range_of;

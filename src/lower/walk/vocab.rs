@@ -192,6 +192,16 @@ pub(super) fn path_last(e: &Expr) -> Option<String> {
     }
 }
 
+/// An expression without `&`, parentheses and invisible groups.
+pub(super) fn strip_ref(e: &Expr) -> &Expr {
+    match e {
+        Expr::Reference(r) => strip_ref(&r.expr),
+        Expr::Paren(p) => strip_ref(&p.expr),
+        Expr::Group(g) => strip_ref(&g.expr),
+        _ => e,
+    }
+}
+
 /// A path's segment names (`users::table` → `["users", "table"]`).
 pub(super) fn segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
